@@ -1,0 +1,44 @@
+from ..text import Text
+from .core import CRITICAL, Finding
+
+QUERY = ('Heartbeat | where Category == "Azure Monitor Agent" and _ResourceId =~ "{vm}" '
+         "| summarize LastHeartbeat = max(TimeGenerated)")
+
+
+def _fix(vm) -> Text:
+    return Text("No Heartbeat is the symptom. If an earlier step of this VM failed, fix that first: it explains "
+                "the silence. If every earlier step passed, the cause is on the machine or on a path ARM cannot see "
+                "(proxy, firewall, on-premises DNS): run the AMA troubleshooter on the VM and, if that does not "
+                "explain it, open a support request (Help + support; service 'Azure Monitor Agent (AMA) on "
+                "Linux/Windows machine', problem type 'I created a DCR but the data is not in the Log Analytics "
+                "Workspace', subtype 'No Heartbeat events in Log Analytics Workspace').",
+                "Heartbeat が届かないのは結果です。この VM の前の手順で失敗があれば、まずそれを解消してください。"
+                "前の手順がすべて問題ない場合、原因はマシン上、または ARM から見えない経路 (プロキシ、ファイアウォール、"
+                "オンプレミス DNS) にあります。VM 上で AMA トラブルシューティング ツールを実行し、解決しない場合は "
+                "Azure portal からサポート リクエストをご起票ください (サービス \"Azure Monitor Agent (AMA) on "
+                "Linux/Windows machine\"、問題の種類 \"I created a DCR but the data is not in the Log Analytics "
+                "Workspace\"、サブタイプ \"No Heartbeat events in Log Analytics Workcspace\")。")
+
+
+def missing(vm, workspaces, since_minutes: int | None) -> Finding:
+    names = ", ".join(ws.name for ws in workspaces)
+    return Finding(
+        "HEARTBEAT_MISSING", "heartbeat", CRITICAL, vm.id,
+        Text(f"No Azure Monitor Agent Heartbeat from VM {vm.name} in {names}"
+             + (f" during the last {since_minutes} minutes before capture." if since_minutes else " in the look-back window."),
+             f"VM {vm.name} の Azure Monitor エージェントの Heartbeat が {names} にありません"
+             + (f" (取得時刻までの {since_minutes} 分間)。" if since_minutes else " (検索期間内)。")),
+        _fix(vm), (QUERY.format(vm=vm.id),),
+        {"workspaces": [ws.customer_id for ws in workspaces]})
+
+
+def stale(vm, last, age_minutes: float, max_age: int, workspace) -> Finding:
+    return Finding(
+        "HEARTBEAT_STALE", "heartbeat", CRITICAL, vm.id,
+        Text(f"The last Heartbeat from VM {vm.name} in {workspace.name} was at {last:%Y-%m-%d %H:%M:%S}Z, "
+             f"{age_minutes:.0f} minutes before capture (allowed: {max_age}); the agent stopped sending.",
+             f"VM {vm.name} の最後の Heartbeat は {workspace.name} に {last:%Y-%m-%d %H:%M:%S}Z (取得時刻の "
+             f"{age_minutes:.0f} 分前、許容 {max_age} 分) で、送信が止まっています。"),
+        _fix(vm), (QUERY.format(vm=vm.id),),
+        {"workspace": workspace.customer_id, "lastHeartbeat": f"{last:%Y-%m-%dT%H:%M:%SZ}",
+         "ageMinutes": round(age_minutes, 1)})

@@ -1,0 +1,172 @@
+"""Indexes over the snapshot's documents, built once, and the meaning of its ``errors``.
+
+Lookups answer three ways: the document, ``None`` (the target does not exist: a finding
+for the check), or :class:`Unknown` (a failed read could have returned it: the check
+cannot evaluate). Keeping that distinction in one place is what keeps verdicts honest.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import datetime
+from functools import cached_property
+from typing import Any, Iterable
+
+from .. import arm
+from ..snapshot import Snapshot, parse_time
+
+HEARTBEAT_QUERY_OP = "Microsoft.OperationalInsights/workspaces/query/Heartbeat/read"
+
+
+class Unknown(Exception):
+    """An input a verdict needs falls under a failed read; the check cannot evaluate."""
+
+    def __init__(self, what: str, error: dict[str, Any]):
+        self.what = what
+        self.error = error
+        status = error.get("status")
+        code = error.get("code") or ""
+        cause = " ".join(str(p) for p in (status, code) if p)
+        msg = error.get("message") or ""
+        text = f"could not evaluate: {what} is unknown because a read failed"
+        if cause:
+            text += f" ({cause})"
+        text += f": {error.get('operation')} at {error.get('scope')}"
+        if msg:
+            text += f" -- {msg}"
+        super().__init__(text)
+
+
+def operation_for(resource_type: str) -> str:
+    return f"{resource_type}/read"
+
+
+def _op_matches(failed: str, needed: str) -> bool:
+    failed, needed = failed.strip().lower(), needed.strip().lower()
+    if failed in ("*", needed):
+        return True
+    if failed.endswith("*"):
+        return needed.startswith(failed.rstrip("*"))
+    # "<type>/read" failing covers the same type read with any action suffix, e.g. a
+    # failed ".../workspaces/query/read" covers the Heartbeat query.
+    stem = failed[:-len("/read")] if failed.endswith("/read") else failed
+    return needed.startswith(stem + "/")
+
+
+class ReadErrors:
+    def __init__(self, entries: Iterable[dict[str, Any]]):
+        self.entries = [e for e in entries if isinstance(e, dict)]
+        self._by_scope: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        for entry in self.entries:
+            self._by_scope[arm.key(entry.get("scope"))].append(entry)
+
+    def covering(self, target_id: str, operation: str) -> dict[str, Any] | None:
+        """The failed read whose scope contains ``target_id`` and whose operation matches."""
+        if not self.entries:
+            return None
+        target = arm.key(target_id)
+        scope = target
+        while scope:
+            for entry in self._by_scope.get(scope, ()):
+                if _op_matches(str(entry.get("operation", "")), operation):
+                    return entry
+            scope = scope.rpartition("/")[0]
+        return None
+
+
+class Estate:
+    """Case-insensitive indexes by id, type and parent; views are built once and shared."""
+
+    def __init__(self, snapshot: Snapshot):
+        self.snapshot = snapshot
+        self.captured_at: datetime = snapshot.captured_at
+        self.cloud = snapshot.cloud
+        self.errors = ReadErrors(snapshot.errors)
+        self._by_id: dict[str, dict[str, Any]] = {}
+        self._by_type: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        self._children: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
+        for doc in snapshot.resources:
+            k = arm.key(doc["id"])
+            rtype = doc["type"].lower()
+            self._by_id[k] = doc
+            self._by_type[rtype].append(doc)
+            self._children[(arm.key(arm.parent(doc["id"])), rtype)].append(doc)
+        self._views: dict[tuple[type, str], Any] = {}
+
+    # -- raw lookups -------------------------------------------------------------------
+    def get(self, resource_id: str | None) -> dict[str, Any] | None:
+        return self._by_id.get(arm.key(resource_id)) if resource_id else None
+
+    def of_type(self, resource_type: str) -> list[dict[str, Any]]:
+        return self._by_type.get(resource_type.lower(), [])
+
+    def children(self, parent_id: str, resource_type: str) -> list[dict[str, Any]]:
+        return self._children.get((arm.key(parent_id), resource_type.lower()), [])
+
+    def resolve(self, resource_id: str, resource_type: str, what: str) -> dict[str, Any] | None:
+        """The document, or None if it does not exist; Unknown if a failed read hides it."""
+        doc = self.get(resource_id)
+        if doc is not None:
+            return doc
+        failed = self.errors.covering(resource_id, operation_for(resource_type))
+        if failed is not None:
+            raise Unknown(what, failed)
+        return None
+
+    def children_known(self, parent_id: str, resource_type: str, what: str) -> list[dict[str, Any]]:
+        """Children of a resource; Unknown when listing them failed."""
+        failed = self.errors.covering(f"{parent_id}/{resource_type}", operation_for(resource_type))
+        if failed is not None:
+            raise Unknown(what, failed)
+        return self.children(parent_id, resource_type)
+
+    def view(self, cls: type, doc: dict[str, Any]):
+        """One view object per document, so derived facts are computed once per run."""
+        k = (cls, arm.key(doc["id"]))
+        found = self._views.get(k)
+        if found is None:
+            found = self._views[k] = cls(self, doc)
+        return found
+
+    # -- the machines ------------------------------------------------------------------
+    @cached_property
+    def vms(self) -> list:
+        from .compute import VirtualMachine
+        docs = sorted(self.of_type("Microsoft.Compute/virtualMachines"), key=lambda d: arm.key(d["id"]))
+        return [self.view(VirtualMachine, d) for d in docs]
+
+    # -- heartbeats --------------------------------------------------------------------
+    @property
+    def heartbeats_collected(self) -> bool:
+        return self.snapshot.heartbeats is not None
+
+    @cached_property
+    def _heartbeat_index(self) -> dict[tuple[str, str], datetime]:
+        index: dict[tuple[str, str], datetime] = {}
+        for row in self.snapshot.heartbeats or ():
+            category = str(row.get("category") or "")
+            # Only AMA's own Heartbeat proves AMA works; a legacy agent's row does not.
+            if category and category.lower() != "azure monitor agent":
+                continue
+            when = parse_time(row.get("last_heartbeat"))
+            k = (str(row["workspace_id"]).lower(), arm.key(row["resource_id"]))
+            if when and (k not in index or when > index[k]):
+                index[k] = when
+        return index
+
+    @cached_property
+    def heartbeat_workspaces(self) -> set[str] | None:
+        """customerIds whose Heartbeat was queried; None when heartbeats were not collected."""
+        if self.snapshot.heartbeats is None:
+            return None
+        if self.snapshot.heartbeat_workspaces is not None:
+            return {w.lower() for w in self.snapshot.heartbeat_workspaces}
+        ids = set()
+        for doc in self.of_type("Microsoft.OperationalInsights/workspaces"):
+            cid = (doc.get("properties") or {}).get("customerId")
+            if isinstance(cid, str):
+                ids.add(cid.lower())
+        return ids
+
+    def last_heartbeat(self, resource_id: str, customer_id: str) -> datetime | None:
+        return self._heartbeat_index.get((customer_id.lower(), arm.key(resource_id)))

@@ -1,0 +1,61 @@
+"""The amaaudit pytest plugin, loaded through the ``pytest11`` entry point.
+
+Being an installed plugin is what makes ``--estate FILE`` (space form) work: options are
+known before pytest looks for its rootdir's conftest.py. The plugin stays inert in pytest
+sessions that are not compliance runs (e.g. the suite's own tests).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from .. import verdict
+from ..steps import STEPS
+from . import options, outcomes, rootdir, source
+
+
+def pytest_addoption(parser):
+    options.add_options(parser)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_load_initial_conftests(early_config, parser, args):
+    rootdir.repair(early_config, args)
+
+
+def pytest_configure(config):
+    for step in STEPS:
+        config.addinivalue_line("markers", f"{step.name}: {step.title.en} (troubleshooting step)")
+    verdict.language = config.getoption("report_lang")
+    if is_compliance_run(config):
+        source.ensure_loaded(config)
+
+
+def is_compliance_run(config) -> bool:
+    explicit = config.getoption("estate") or options.live_subscriptions(config)
+    return bool(config.getini("amaaudit_suite") or explicit or getattr(config, "workerinput", {}).get("amaaudit_estate"))
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_call(item):
+    yield from outcomes.around_call(item)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    result = yield
+    outcomes.classify(item, call, result.get_result(), item.config.getoption("fail_on_warning"))
+
+
+def pytest_report_teststatus(report, config):
+    return outcomes.teststatus(report)
+
+
+def pytest_report_header(config):
+    from .terminal import header_lines
+    return header_lines(config)
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    from .terminal import summary
+    summary(terminalreporter, config)

@@ -1,0 +1,60 @@
+"""Command-line options. Registered from the pytest11 entry point so they are known early."""
+
+from __future__ import annotations
+
+import os
+
+
+def _positive_int(value: str) -> int:
+    import argparse
+    try:
+        number = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number of minutes, got {value!r}") from None
+    if number <= 0:
+        raise argparse.ArgumentTypeError(f"expected a positive number of minutes, got {value}")
+    return number
+
+
+VALUE_OPTIONS = ("--estate", "--workspace", "--heartbeat-max-age", "--report-lang", "--subscription",
+                 "--resource-group", "--cloud", "--arm-endpoint", "--logs-endpoint", "--discovery",
+                 "--save-estate", "--findings-json", "--waivers")
+
+
+def add_options(parser) -> None:
+    group = parser.getgroup("amaaudit", "amaaudit: why is this VM not sending Heartbeat")
+    group.addoption("--estate", metavar="FILE", default=None,
+                    help="check a saved ama-estate/1 snapshot (default: the bundled demo estate)")
+    group.addoption("--workspace", metavar="ID", action="append", default=[],
+                    help="workspace (ARM id or customerId GUID) where logs are expected; repeatable")
+    group.addoption("--heartbeat-max-age", metavar="MINUTES", type=_positive_int, default=15,
+                    help="a Heartbeat older than this before captured_at fails (default 15)")
+    group.addoption("--report-lang", choices=("en", "ja"), default="en",
+                    help="language of messages and remediation (default en)")
+    group.addoption("--fail-on-warning", action="store_true", default=False,
+                    help="warning-severity findings fail the run too")
+    group.addoption("--findings-json", metavar="FILE", default=None,
+                    help="write one JSON object per result (default reports/findings.json in a compliance run)")
+    group.addoption("--waivers", metavar="FILE", default=None, help="YAML file of waivers")
+    live = parser.getgroup("amaaudit live", "amaaudit: live discovery from Azure (read-only)")
+    live.addoption("--subscription", metavar="ID", action="append", default=[],
+                   help="discover VMs in this subscription (repeatable; or AZURE_SUBSCRIPTION_ID)")
+    live.addoption("--resource-group", metavar="NAME", action="append", default=[],
+                   help="only VMs in this resource group (repeatable)")
+    live.addoption("--cloud", choices=("AzureCloud", "AzureUSGovernment", "AzureChinaCloud"), default=None,
+                   help="Azure cloud (default AzureCloud)")
+    live.addoption("--arm-endpoint", metavar="URL", default=None, help="override the ARM endpoint")
+    live.addoption("--logs-endpoint", metavar="URL", default=None, help="override the Log Analytics endpoint")
+    live.addoption("--discovery", choices=("arm", "resource-graph"), default="arm",
+                   help="discovery back-end (default arm)")
+    live.addoption("--save-estate", metavar="FILE", default=None,
+                   help="write the snapshot that was checked (secrets redacted)")
+    parser.addini("amaaudit_suite", type="bool", default=False,
+                  help="this rootdir is an amaaudit compliance suite (load the estate at start)")
+
+
+def live_subscriptions(config) -> list[str]:
+    subs = list(config.getoption("subscription") or [])
+    if not subs and not config.getoption("estate") and os.environ.get("AZURE_SUBSCRIPTION_ID"):
+        subs = [os.environ["AZURE_SUBSCRIPTION_ID"]]
+    return subs

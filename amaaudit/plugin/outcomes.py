@@ -1,0 +1,98 @@
+"""From a test's end to a result record: pass, fail, warn, skip, error (could not evaluate).
+
+Each report of a compliance test gets ``report.amaaudit``, a small JSON-able dict (it
+survives pytest-xdist's report serialization) that the terminal summary, the HTML report,
+JUnit properties and findings.json all read. None of them re-evaluates a rule.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from .. import verdict
+from ..findings.core import FAILING, WARNING
+from ..model import Unknown
+from ..steps import BY_NAME
+
+_FINDINGS = pytest.StashKey[list]()
+
+
+def step_of(item) -> str | None:
+    for mark in item.iter_markers():
+        if mark.name in BY_NAME:
+            return mark.name
+    return None
+
+
+def vm_of(item):
+    callspec = getattr(item, "callspec", None)
+    return callspec.params.get("vm") if callspec is not None else None
+
+
+def around_call(item):
+    item.stash[_FINDINGS] = verdict._recorded = []
+    try:
+        yield
+    finally:
+        verdict._recorded = None
+
+
+def _base(item, vm, step: str) -> dict[str, Any]:
+    return {"vm": vm.name, "resource_id": vm.id, "subscription": vm.subscription,
+            "resource_group": vm.resource_group, "location": vm.location, "step": step,
+            "test": item.originalname if hasattr(item, "originalname") else item.name}
+
+
+def classify(item, call, rep, fail_on_warning: bool) -> None:
+    vm, step = vm_of(item), step_of(item)
+    if vm is None or step is None:
+        return
+    if rep.when == "setup" and not rep.skipped and not rep.failed:
+        return
+    if rep.when == "teardown" and not rep.failed:
+        return
+    record = _base(item, vm, step)
+    findings = item.stash.get(_FINDINGS, []) if rep.when == "call" else []
+    excinfo = call.excinfo
+    if rep.skipped:
+        reason = rep.longrepr[2] if isinstance(rep.longrepr, tuple) else str(rep.longrepr)
+        record.update(outcome="skip", reason=reason.removeprefix("Skipped: "))
+    elif excinfo is not None and isinstance(excinfo.value, verdict.FindingFailed):
+        record.update(outcome="fail", severity=excinfo.value.finding.severity)
+    elif excinfo is not None and rep.failed:
+        # Not a finding: an input was unreadable (Unknown) or the check itself broke. Either
+        # way nothing was judged, so it is a pytest *error*, never a pass and never a fail.
+        cause = str(excinfo.value) if isinstance(excinfo.value, Unknown) else \
+            f"internal error in the check: {excinfo.typename}: {excinfo.value}"
+        if isinstance(excinfo.value, Unknown):
+            rep.longrepr = cause
+        rep.when = "setup"
+        record.update(outcome="error", reason=cause)
+    elif rep.passed:
+        warnings = [f for f in findings if f.severity == WARNING]
+        record.update(outcome="warn" if warnings else "pass")
+        if warnings:
+            record["severity"] = WARNING
+            if fail_on_warning:
+                rep.outcome = "failed"
+                rep.longrepr = "\n".join(f.render(verdict.language) for f in warnings)
+    else:
+        record.update(outcome="error", reason=str(rep.longrepr)[:500])
+    if findings:
+        record["findings"] = [f.to_dict() for f in findings]
+        worst = next((f.severity for f in findings if f.severity in FAILING), None)
+        record.setdefault("severity", worst or findings[0].severity)
+    rep.amaaudit = record
+    for name in ("vm", "resource_id", "subscription", "resource_group", "step", "outcome"):
+        rep.user_properties.append((name, record[name] if name != "outcome" else record["outcome"]))
+    if record.get("severity"):
+        rep.user_properties.append(("severity", record["severity"]))
+
+
+def teststatus(report):
+    record = getattr(report, "amaaudit", None)
+    if record and report.when == "call" and report.passed and record.get("outcome") == "warn":
+        return "warned", "W", ("WARN", {"yellow": True})
+    return None

@@ -1,0 +1,124 @@
+"""Where the estate comes from (bundled demo, a saved snapshot, or live discovery), loaded once."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from ..model import Estate
+from ..snapshot import Snapshot, SnapshotError, from_document, load, write
+from .options import live_subscriptions
+
+DEMO = Path("fixtures") / "estates" / "demo.json"
+
+
+@dataclass
+class LoadedEstate:
+    estate: Estate
+    kind: str          # "demo" | "file" | "live"
+    label: str         # the file, or the subscriptions
+    load_seconds: float
+
+    @property
+    def snapshot(self) -> Snapshot:
+        return self.estate.snapshot
+
+
+_KEY = pytest.StashKey[LoadedEstate]()
+
+
+def loaded(config) -> LoadedEstate | None:
+    return config.stash.get(_KEY, None)
+
+
+def ensure_loaded(config) -> LoadedEstate:
+    found = config.stash.get(_KEY, None)
+    if found is None:
+        found = config.stash[_KEY] = _load(config)
+    return found
+
+
+def _load(config) -> LoadedEstate:
+    started = time.perf_counter()
+    worker = getattr(config, "workerinput", None)
+    if worker and worker.get("amaaudit_estate"):
+        # xdist worker: the controller already discovered or chose the estate; replay it.
+        kind, label, path = worker["amaaudit_kind"], worker["amaaudit_label"], worker["amaaudit_estate"]
+        snap = _load_file(path, label)
+        return LoadedEstate(Estate(snap), kind, label, time.perf_counter() - started)
+
+    estate_opt = config.getoption("estate")
+    subs = live_subscriptions(config)
+    if estate_opt and config.getoption("subscription"):
+        raise pytest.UsageError(
+            "--estate and --subscription both name the estate to check: --estate replays a saved snapshot, "
+            "--subscription discovers live from Azure. Give only one of them.")
+    if subs:
+        snap = _discover(config, subs)
+        kind, label = "live", ", ".join(subs)
+    elif estate_opt:
+        snap = _load_file(estate_opt, estate_opt)
+        kind, label = "file", estate_opt
+    else:
+        demo = config.rootpath / DEMO
+        if not demo.is_file():
+            raise pytest.UsageError(
+                f"No estate to check: no --estate FILE, no --subscription, and the bundled demo estate {demo} "
+                "is not there. Run pytest from the amaaudit checkout, or name a snapshot with --estate.")
+        snap = _load_file(str(demo), str(DEMO))
+        kind, label = "demo", str(DEMO)
+    if config.getoption("save_estate") and kind != "live":
+        _save(config, snap)
+    return LoadedEstate(Estate(snap), kind, label, time.perf_counter() - started)
+
+
+def _load_file(path: str, label: str) -> Snapshot:
+    try:
+        return load(path, label)
+    except SnapshotError as exc:
+        raise pytest.UsageError(str(exc)) from None
+
+
+def _discover(config, subs: list[str]) -> Snapshot:
+    from ..discovery import DiscoveryError, LiveSettings, discover, summary_line
+
+    settings = LiveSettings(
+        subscriptions=subs, resource_groups=list(config.getoption("resource_group") or []),
+        cloud=config.getoption("cloud") or "AzureCloud", arm_endpoint=config.getoption("arm_endpoint"),
+        logs_endpoint=config.getoption("logs_endpoint"), backend=config.getoption("discovery"))
+    reporter = config.pluginmanager.get_plugin("terminalreporter")
+
+    def progress(message: str) -> None:
+        if reporter is not None:
+            reporter.write_line(f"amaaudit discovery: {message}")
+
+    try:
+        document = discover(settings, progress=progress)
+    except DiscoveryError as exc:
+        raise pytest.UsageError(str(exc)) from None
+    progress(summary_line(document))
+    snap = from_document(document, "live: " + ", ".join(subs))
+    _save(config, snap)
+    return snap
+
+
+def _save(config, snap: Snapshot) -> None:
+    target = config.getoption("save_estate")
+    if target:
+        write(snap.document, target)
+
+
+def worker_copy(config, loaded_estate: LoadedEstate) -> str:
+    """A file the xdist workers can load: the snapshot as the controller saw it."""
+    if loaded_estate.kind != "live":
+        path = config.getoption("estate") or str(config.rootpath / DEMO)
+        return str(Path(path).resolve())
+    handle, path = tempfile.mkstemp(prefix="amaaudit-estate-", suffix=".json")
+    os.close(handle)
+    write(loaded_estate.snapshot.document, path)
+    return path

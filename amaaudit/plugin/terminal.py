@@ -1,0 +1,100 @@
+"""What the terminal shows: which estate was checked, and a short findings summary per VM.
+
+The summary replaces pytest's failure dump for compliance runs: it stays linear in the
+number of results and tells an engineer, per VM, the first broken link and its fix.
+"""
+
+from __future__ import annotations
+
+from .. import __version__
+from ..steps import BY_NAME
+from . import results, source
+
+KIND_BANNER = {"demo": "DEMO estate (bundled, fictional)", "file": "SNAPSHOT file", "live": "LIVE Azure"}
+FULL_LIMIT = 40
+
+
+def header_lines(config) -> list[str]:
+    loaded = source.loaded(config)
+    if loaded is None:
+        return []
+    snap = loaded.snapshot
+    vms = loaded.estate.vms
+    subs = {vm.subscription.lower() for vm in vms}
+    spanned = {r["id"].split("/")[2].lower() for r in snap.resources if r["id"].count("/") > 2}
+    workspaces = config.getoption("workspace") or ["any (not restricted by --workspace)"]
+    lines = [
+        f"amaaudit {__version__} | ESTATE: {KIND_BANNER[loaded.kind]} -- {loaded.label}",
+        f"  captured_at {snap.captured_at:%Y-%m-%dT%H:%M:%SZ} (verdicts are judged at this instant) | cloud {snap.cloud}"
+        f" | {len(vms)} VMs in {len(subs)} subscription(s) | {len(snap.resources)} resources in {len(spanned)}"
+        f" | {len(snap.errors)} read errors | heartbeats {'collected' if snap.heartbeats is not None else 'NOT collected'}",
+        f"  expected workspaces: {', '.join(workspaces)} | heartbeat max age: {config.getoption('heartbeat_max_age')} min"
+        f" | language: {config.getoption('report_lang')}",
+    ]
+    return lines
+
+
+def summary(reporter, config) -> None:
+    loaded = source.loaded(config)
+    if loaded is None:
+        return
+    items = results.records(reporter.stats)
+    if not items:
+        return
+    lang = config.getoption("report_lang")
+    grouped = results.by_vm(items)
+    broken = {rid: steps for rid, steps in grouped.items()
+              if any(r["outcome"] in ("fail", "error", "warn") for r in steps.values())}
+    total = results.counts(items)
+    healthy = sum(1 for steps in grouped.values() if all(r["outcome"] in ("pass", "skip", "waived")
+                                                           for r in steps.values()))
+    reporter.write_sep("=", f"amaaudit: {len(grouped)} VMs checked on the {loaded.kind} estate, "
+                            f"{healthy} without findings", bold=True)
+    verbose = config.getoption("verbose") > 0 or len(broken) <= FULL_LIMIT
+    shown = list(broken.items()) if verbose else list(broken.items())[:FULL_LIMIT]
+    if len(grouped) <= 5:  # a -k run on a few machines: show each chain, healthy or not
+        shown = list(grouped.items())
+    for _, steps in shown:
+        _write_vm(reporter, steps, lang)
+    if len(shown) < len(broken):
+        reporter.write_line(f"... and {len(broken) - len(shown)} more VMs with findings (-v shows all; "
+                            "the HTML report and findings.json have every one)")
+    parts = [f"{total[k]} {k}" for k in ("pass", "fail", "warn", "error", "skip", "waived") if total.get(k)]
+    reporter.write_line("results: " + ", ".join(parts))
+
+
+def _write_vm(reporter, steps, lang: str) -> None:
+    ordered = results.step_sorted(steps)
+    any_record = ordered[0]
+    first = results.first_broken(steps)
+    chain = " ".join(f"{r['step']}:{r['outcome']}" for r in ordered)
+    reporter.write_line("")
+    reporter.write_line(f"{any_record['vm']}  ({any_record['resource_group']}, {any_record['subscription']})  {chain}",
+                        bold=True)
+    for record in ordered:
+        outcome = record["outcome"]
+        if outcome in ("pass",):
+            continue
+        title = BY_NAME[record["step"]].title.get(lang)
+        marker = "  <- first broken link" if record is first else ""
+        colour = {"fail": {"red": True}, "error": {"purple": True}, "warn": {"yellow": True}}.get(outcome, {})
+        if outcome == "skip":
+            if record.get("reason", "").startswith("blocked"):
+                continue
+            reporter.write_line(f"  {record['step']:<9} SKIP   {record.get('reason', '')}")
+            continue
+        if outcome == "error":
+            reporter.write_line(f"  {record['step']:<9} ERROR  {title}: {record.get('reason', '')}{marker}", **colour)
+            continue
+        for finding in record.get("findings", []):
+            label = "FAIL " if finding["severity"] in ("critical", "high") else "WARN "
+            reporter.write_line(f"  {record['step']:<9} {label}  {finding['message'][lang]}{marker}", **colour)
+            marker = ""
+            if label.startswith("FAIL"):
+                reporter.write_line(f"            fix: {finding['remediation'][lang]}")
+                for command in finding["commands"]:
+                    reporter.write_line(f"              {command}")
+    blocked = [r["step"] for r in ordered if r["outcome"] == "skip" and r.get("reason", "").startswith("blocked")]
+    if blocked:
+        reason = next(r["reason"] for r in ordered if r["step"] == blocked[0])
+        reporter.write_line(f"  skipped  {', '.join(blocked)}: {reason}")

@@ -1,0 +1,22 @@
+"""Bilingual text: English, and the Japanese of the troubleshooting guide."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+LANGS = ("en", "ja")
+
+
+@dataclass(frozen=True)
+class Text:
+    en: str
+    ja: str
+
+    def get(self, lang: str) -> str:
+        return self.ja if lang == "ja" else self.en
+
+    def to_dict(self) -> dict[str, str]:
+        return {"en": self.en, "ja": self.ja}
+
+    def __add__(self, other: "Text") -> "Text":
+        return Text(self.en + other.en, self.ja + other.ja)

@@ -1,0 +1,49 @@
+"""The vocabulary of tests_infra: ``require`` a fact or report a finding, ``warn``, ``not_applicable``.
+
+A failing requirement ends the test with the finding's text and no Python traceback: it is
+a compliance finding, not a bug in the suite. A warning-severity finding is recorded and
+the test goes on (and passes). What a test could not evaluate is raised by the model as
+:class:`amaaudit.model.Unknown` and reported by the plugin as a pytest error.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+import pytest
+
+from .findings.core import Finding
+
+# The findings of the test being run; the plugin sets it around each test call.
+_recorded: list[Finding] | None = None
+language = "en"
+
+
+class FindingFailed(pytest.fail.Exception):  # type: ignore[misc,name-defined]
+    def __init__(self, finding: Finding):
+        super().__init__(finding.render(language), pytrace=False)
+        self.finding = finding
+
+
+def record(finding: Finding) -> None:
+    if _recorded is not None:
+        _recorded.append(finding)
+
+
+def require(condition: Any, build: Callable[..., Finding], *args: Any) -> None:
+    """Go on if ``condition`` holds; otherwise report ``build(*args)`` (built only then)."""
+    if condition:
+        return
+    finding = build(*args)
+    record(finding)
+    if finding.fails:
+        raise FindingFailed(finding)
+
+
+def warn(build: Callable[..., Finding], *args: Any) -> None:
+    """Record a finding that does not fail the gate (unless --fail-on-warning)."""
+    record(build(*args))
+
+
+def not_applicable(reason: str) -> None:
+    pytest.skip(f"not applicable: {reason}")

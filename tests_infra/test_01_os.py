@@ -1,0 +1,17 @@
+"""サポート対象 OS の確認 -- the VM's operating system is one AMA supports."""
+
+import pytest
+
+from amaaudit import findings as finding
+from amaaudit.reference.os_support import verdict
+from amaaudit.verdict import not_applicable, require
+
+pytestmark = pytest.mark.os
+
+
+def test_os_supported(vm):
+    """The guest-reported OS (else the marketplace image) is on AMA's supported list."""
+    decided, by_image = verdict(vm.os_type, vm.image, vm.guest_os, vm.size)
+    if decided.status == "unknown":
+        not_applicable(f"OS support unknown: {decided.detail}; check it against the supported list by hand")
+    require(decided.status == "supported", finding.os.unsupported, vm, decided, by_image)

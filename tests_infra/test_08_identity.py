@@ -1,0 +1,34 @@
+"""マネージド ID の設定の確認 -- AMA has a managed identity it can use."""
+
+import re
+
+import pytest
+
+from amaaudit import findings as finding
+from amaaudit import arm
+from amaaudit.verdict import require
+
+pytestmark = pytest.mark.identity
+
+GUID = re.compile(r"^[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$")
+IDENTIFIERS = {"mi_res_id", "object_id", "client_id"}
+
+
+def test_managed_identity(vm):
+    """The identity named in the AMA settings is attached; else system-assigned, or exactly one user-assigned."""
+    named = [(e, e.managed_identity_setting) for e in vm.ama_extensions if e.managed_identity_setting]
+    if named:
+        ext, setting = named[0]
+        name = str(setting.get("identifier-name") or "")
+        value = str(setting.get("identifier-value") or "")
+        require(name in IDENTIFIERS, finding.identity.named_invalid, vm, ext, setting,
+                f"identifier-name {name!r} is not one of mi_res_id, object_id, client_id")
+        require(value and (name == "mi_res_id" or GUID.match(value)), finding.identity.named_invalid, vm, ext,
+                setting, f"identifier-value {value!r} is not a {'resource id' if name == 'mi_res_id' else 'GUID'}")
+        attached = {"mi_res_id": {arm.key(u.resource_id) for u in vm.user_assigned},
+                    "object_id": {u.principal_id.lower() for u in vm.user_assigned},
+                    "client_id": {u.client_id.lower() for u in vm.user_assigned}}[name]
+        require(arm.key(value) in attached, finding.identity.named_not_attached, vm, ext, setting)
+        return
+    require(vm.system_assigned or vm.user_assigned, finding.identity.none, vm)
+    require(vm.system_assigned or len(vm.user_assigned) == 1, finding.identity.ambiguous, vm)

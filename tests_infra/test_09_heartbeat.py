@@ -1,0 +1,36 @@
+"""Heartbeat -- the outcome: AMA's Heartbeat reached one of the VM's destination workspaces recently."""
+
+import pytest
+
+from amaaudit import findings as finding
+from amaaudit.model import Unknown
+from amaaudit.model.estate import HEARTBEAT_QUERY_OP
+from amaaudit.verdict import not_applicable, require
+
+pytestmark = pytest.mark.heartbeat
+
+
+def test_recent_heartbeat(vm, estate, heartbeat_max_age):
+    """The newest Heartbeat (Category 'Azure Monitor Agent') is no older than the max age before captured_at."""
+    if not estate.heartbeats_collected:
+        not_applicable("Heartbeat was not collected in this snapshot, so it is not judged (this is not a pass)")
+    workspaces = vm.log_workspaces()
+    if not workspaces:
+        not_applicable("blocked by step 'dcr': the VM sends to no existing workspace, so there is nowhere to look")
+    queried = [ws for ws in workspaces if ws.customer_id.lower() in estate.heartbeat_workspaces]
+    unreadable = [estate.errors.covering(ws.id, HEARTBEAT_QUERY_OP) for ws in workspaces]
+    seen = [(estate.last_heartbeat(vm.id, ws.customer_id), ws) for ws in queried]
+    seen = sorted(((t, ws) for t, ws in seen if t is not None), key=lambda x: x[0], reverse=True)
+    if seen:
+        last, ws = seen[0]
+        age = (estate.captured_at - last).total_seconds() / 60
+        if age <= heartbeat_max_age:
+            return
+    failed = next((e for e in unreadable if e), None)
+    if failed:
+        raise Unknown(f"the Heartbeat of VM {vm.name}", failed)
+    if not queried:
+        not_applicable(f"Heartbeat was not collected for {', '.join(ws.name for ws in workspaces)}")
+    require(seen, finding.heartbeat.missing, vm, queried, None)
+    require(False, finding.heartbeat.stale, vm, last, age, heartbeat_max_age, ws)
+
