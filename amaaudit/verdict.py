@@ -14,8 +14,9 @@ import pytest
 
 from .findings.core import Finding
 
-# The findings of the test being run; the plugin sets it around each test call.
+# The findings and evidence of the test being run; the plugin sets them around each call.
 _recorded: list[Finding] | None = None
+_evidence: dict[str, Any] | None = None
 language = "en"
 
 
@@ -45,5 +46,17 @@ def warn(build: Callable[..., Finding], *args: Any) -> None:
     record(build(*args))
 
 
+def evidence(**facts: Any) -> None:
+    """What the verdict rests on, shown even when the test passes (keep it small)."""
+    if _evidence is not None:
+        _evidence.update(facts)
+
+
 def not_applicable(reason: str) -> None:
+    """The step does not apply to this VM (e.g. no private link): not a pass, not a finding."""
     pytest.skip(f"not applicable: {reason}")
+
+
+def undetermined(reason: str) -> None:
+    """Nothing in the estate can decide this (e.g. a custom image with no guest data): say so."""
+    pytest.skip(f"undetermined: {reason}")

@@ -6,7 +6,7 @@ is the troubleshooting guide's own fix, with commands filled in for this resourc
 """
 
 from .core import CRITICAL, FAILING, HIGH, WARNING, Finding
-from . import agent, dcr, heartbeat, identity, os, power
+from . import agent, ampls, dcr, dns, heartbeat, identity, network, os, power
 
 __all__ = ["Finding", "CRITICAL", "HIGH", "WARNING", "FAILING",
-           "os", "power", "agent", "identity", "dcr", "heartbeat"]
+           "os", "power", "agent", "network", "ampls", "dns", "identity", "dcr", "heartbeat"]

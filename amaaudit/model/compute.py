@@ -292,6 +292,21 @@ class VirtualMachine:
         nics = profile.get("networkInterfaces") if isinstance(profile, dict) else None
         return [n["id"] for n in nics or () if isinstance(n, dict) and isinstance(n.get("id"), str)]
 
+    @cached_property
+    def network(self):
+        from .network import VmNetwork
+        return VmNetwork(self)
+
+    def data_collection_endpoints(self) -> list:
+        """DCEs the agent uses: those of its DCRs and of a configurationAccessEndpoint association."""
+        found: dict[str, object] = {}
+        for association in self.associations:
+            rule = association.rule if association.rule_id else None
+            for dce in (association.endpoint, rule.endpoint if rule else None):
+                if dce is not None:
+                    found.setdefault(arm.key(dce.id), dce)
+        return list(found.values())
+
     def facts(self) -> dict[str, Any]:
         """The handful of VM fields most verdicts rest on (kept small for the report)."""
         return {"id": self.id, "location": self.location, "osType": self.os_type,

@@ -128,6 +128,13 @@ class Estate:
             found = self._views[k] = cls(self, doc)
         return found
 
+    def memo(self, name: str, build):
+        """A derived index built once per estate (e.g. private endpoints by VNet)."""
+        k = (Estate, name)
+        if k not in self._views:
+            self._views[k] = build()
+        return self._views[k]
+
     # -- the machines ------------------------------------------------------------------
     @cached_property
     def vms(self) -> list:

@@ -17,6 +17,7 @@ from ..model import Unknown
 from ..steps import BY_NAME
 
 _FINDINGS = pytest.StashKey[list]()
+_EVIDENCE = pytest.StashKey[dict]()
 
 
 def step_of(item) -> str | None:
@@ -33,10 +34,11 @@ def vm_of(item):
 
 def around_call(item):
     item.stash[_FINDINGS] = verdict._recorded = []
+    item.stash[_EVIDENCE] = verdict._evidence = {}
     try:
         yield
     finally:
-        verdict._recorded = None
+        verdict._recorded = verdict._evidence = None
 
 
 def _base(item, vm, step: str) -> dict[str, Any]:
@@ -80,15 +82,21 @@ def classify(item, call, rep, fail_on_warning: bool) -> None:
                 rep.longrepr = "\n".join(f.render(verdict.language) for f in warnings)
     else:
         record.update(outcome="error", reason=str(rep.longrepr)[:500])
+    if rep.when == "call" and item.stash.get(_EVIDENCE, None):
+        record["evidence"] = item.stash[_EVIDENCE]
     if findings:
         record["findings"] = [f.to_dict() for f in findings]
         worst = next((f.severity for f in findings if f.severity in FAILING), None)
         record.setdefault("severity", worst or findings[0].severity)
     rep.amaaudit = record
-    for name in ("vm", "resource_id", "subscription", "resource_group", "step", "outcome"):
-        rep.user_properties.append((name, record[name] if name != "outcome" else record["outcome"]))
+    props = [(name, record[name]) for name in ("vm", "resource_id", "subscription", "resource_group", "step",
+                                                "outcome")]
     if record.get("severity"):
-        rep.user_properties.append(("severity", record["severity"]))
+        props.append(("severity", record["severity"]))
+    rep.user_properties.extend(props)
+    # JUnit XML takes a test's properties from its *teardown* report, which copies
+    # item.user_properties when it is made; appending to this report alone never reached it.
+    item.user_properties.extend(props)
 
 
 def teststatus(report):

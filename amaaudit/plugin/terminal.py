@@ -79,7 +79,7 @@ def _write_vm(reporter, steps, lang: str) -> None:
         marker = "  <- first broken link" if record is first else ""
         colour = {"fail": {"red": True}, "error": {"purple": True}, "warn": {"yellow": True}}.get(outcome, {})
         if outcome == "skip":
-            if record.get("reason", "").startswith("blocked"):
+            if record.get("reason", "").startswith(("blocked", "not applicable")):
                 continue
             reporter.write_line(f"  {record['step']:<9} SKIP   {record.get('reason', '')}")
             continue

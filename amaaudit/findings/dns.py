@@ -1,0 +1,83 @@
+from .. import arm
+from ..text import Text
+from .core import CRITICAL, HIGH, WARNING, Finding, sh
+
+PORTAL = Text("Azure portal > the AMPLS > Configure > Private Endpoint connections > (private endpoint) > Settings > "
+              "DNS configuration > (zone) > DNS Management > Virtual network links > + Add",
+              "Azure portal > 当該 AMPLS > [構成] > [プライベート エンドポイント接続] > (プライベート エンドポイント) > "
+              "[設定] > [DNS の構成] > (プライベート DNS ゾーン) > [DNS の管理] > [仮想ネットワーク リンク] > [+ 追加]")
+
+
+def zone_missing(vm, zone_name, endpoint) -> Finding:
+    return Finding(
+        "DNS_ZONE_MISSING", "dns", CRITICAL, endpoint.id,
+        Text(f"The private DNS zone {zone_name}, which AMPLS needs, does not exist for private endpoint "
+             f"{endpoint.name} used by VM {vm.name}; the names it maps resolve to public addresses.",
+             f"AMPLS に必要なプライベート DNS ゾーン {zone_name} が、VM {vm.name} が使用するプライベート エンドポイント "
+             f"{endpoint.name} に対して存在しません。名前解決の結果がパブリック IP になります。"),
+        Text("Add the zone to the private endpoint's DNS configuration (Azure portal > private endpoint > Settings > "
+             "DNS configuration > Add configuration), which creates it and its records.",
+             "プライベート エンドポイントの DNS 構成にゾーンを追加してください (Azure portal > プライベート エンドポイント > "
+             "[設定] > [DNS の構成] > [構成の追加])。ゾーンとレコードが作成されます。"),
+        (), {"zone": zone_name, "privateEndpoint": endpoint.id})
+
+
+def not_linked(vm, zone, vnet, state) -> Finding:
+    rg = arm.parse(zone.id).resource_group
+    return Finding(
+        "DNS_ZONE_NOT_LINKED", "dns", CRITICAL, zone.id,
+        Text(f"Private DNS zone {zone.name} is not linked to VNet {vnet.name} of VM {vm.name}"
+             + (f" (link state: {state})" if state else "") + "; from the VM the AMA endpoints resolve to public "
+             "addresses instead of the private endpoint, and the connection fails.",
+             f"プライベート DNS ゾーン {zone.name} が VM {vm.name} の VNet {vnet.name} にリンクされていません"
+             + (f" (リンク状態: {state})" if state else "") + "。VM から各エンドポイントを名前解決してもプライベート IP に"
+             "変換されず、接続に失敗します。"),
+        Text(f"Link the VNet to the zone: {PORTAL.en}.", f"VNet をゾーンにリンクしてください: {PORTAL.ja}。"),
+        (f"az network private-dns link vnet create --resource-group {sh(rg)} --zone-name {sh(zone.name)} "
+         f"--name {sh(vnet.name + '-link')} --virtual-network {sh(vnet.id)} --registration-enabled false",),
+        {"zone": zone.id, "vnet": vnet.id, "linkState": state or None})
+
+
+def record_missing(vm, zone, problems, endpoint) -> Finding:
+    shown = "; ".join(problems[:5])
+    return Finding(
+        "DNS_RECORD_MISSING", "dns", CRITICAL, zone.id,
+        Text(f"Private DNS zone {zone.name} lacks the records VM {vm.name} needs to reach its private endpoint "
+             f"{endpoint.name}: {shown}.",
+             f"プライベート DNS ゾーン {zone.name} に、VM {vm.name} がプライベート エンドポイント {endpoint.name} に"
+             f"到達するためのレコードがありません: {shown}。"),
+        Text("Re-create the private endpoint's DNS zone group (or add the workspace/DCE to the AMPLS, which adds "
+             "their records) so the A records point at the endpoint's IPs.",
+             "プライベート エンドポイントの DNS ゾーン グループを作り直す (またはワークスペース/DCE を AMPLS に追加する) ことで、"
+             "A レコードがエンドポイントの IP を指すようにしてください。"),
+        (), {"zone": zone.id, "problems": problems[:20], "privateEndpointIps": sorted(endpoint.ips)})
+
+
+def zone_shared(vm, zone, endpoints) -> Finding:
+    names = ", ".join(f"{pe.name} -> {arm.parse(c.target_id).name}" for pe in endpoints for c in pe.ampls_connections)
+    return Finding(
+        "DNS_ZONE_SHARED_BY_AMPLS", "dns", HIGH, zone.id,
+        Text(f"Private DNS zone {zone.name} (used by VM {vm.name}) is written by private endpoints of different AMPLS "
+             f"({names}); they overwrite each other's records.",
+             f"プライベート DNS ゾーン {zone.name} (VM {vm.name} が使用) に、異なる AMPLS のプライベート エンドポイント "
+             f"({names}) がレコードを書き込んでおり、互いに上書きされます。"),
+        Text("Use one AMPLS per DNS (a VNet connects to only one AMPLS); put all workspaces and DCEs in it.",
+             "DNS を共有する範囲では AMPLS を 1 つにし (VNet が接続できる AMPLS は 1 つ)、全てのワークスペースと DCE を追加してください。"),
+        (), {"zone": zone.id, "privateEndpoints": [pe.id for pe in endpoints]})
+
+
+def custom_dns(vm, servers) -> Finding:
+    shown = "; ".join(f"{k}: {', '.join(v)}" for k, v in servers.items())
+    return Finding(
+        "DNS_CUSTOM_SERVERS", "dns", WARNING, vm.id,
+        Text(f"VM {vm.name} uses custom DNS servers ({shown}); the private zones only work if those servers forward "
+             "monitor.azure.com, oms/ods.opinsights.azure.com, agentsvc.azure-automation.net and blob.core.windows.net "
+             "to Azure DNS (168.63.129.16). ARM cannot show their configuration.",
+             f"VM {vm.name} はカスタム DNS サーバー ({shown}) を使用しています。プライベート DNS ゾーンは、これらのサーバーが "
+             "monitor.azure.com、oms/ods.opinsights.azure.com、agentsvc.azure-automation.net、blob.core.windows.net を "
+             "Azure DNS (168.63.129.16) に転送している場合にのみ有効です。ARM からはその設定を確認できません。"),
+        Text("Check the conditional forwarders on those servers; from the VM, the endpoint names must resolve to "
+             "private IPs (nslookup <endpoint>).",
+             "DNS サーバーの条件付きフォワーダーをご確認ください。VM からエンドポイント名がプライベート IP に名前解決される"
+             "必要があります (nslookup <endpoint>)。"),
+        (), {"dnsServers": servers})

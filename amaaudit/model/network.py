@@ -1,0 +1,319 @@
+"""The VM's network as the agent's traffic meets it: NICs, subnets, NSGs, routes, private link, DNS."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Any
+
+from .. import arm
+from .compute import _props
+from .estate import Estate
+
+NIC_TYPE = "Microsoft.Network/networkInterfaces"
+VNET_TYPE = "Microsoft.Network/virtualNetworks"
+SUBNET_TYPE = "Microsoft.Network/virtualNetworks/subnets"
+NSG_TYPE = "Microsoft.Network/networkSecurityGroups"
+ROUTE_TABLE_TYPE = "Microsoft.Network/routeTables"
+PE_TYPE = "Microsoft.Network/privateEndpoints"
+ZONE_GROUP_TYPE = "Microsoft.Network/privateEndpoints/privateDnsZoneGroups"
+AMPLS_TYPE = "microsoft.insights/privateLinkScopes"
+SCOPED_TYPE = "microsoft.insights/privateLinkScopes/scopedResources"
+ZONE_TYPE = "Microsoft.Network/privateDnsZones"
+LINK_TYPE = "Microsoft.Network/privateDnsZones/virtualNetworkLinks"
+A_TYPE = "Microsoft.Network/privateDnsZones/A"
+
+
+def _id(value: Any) -> str:
+    return str(value.get("id") or "") if isinstance(value, dict) else ""
+
+
+def _list(value: Any) -> list:
+    return value if isinstance(value, list) else []
+
+
+@dataclass(frozen=True)
+class IpConfig:
+    subnet_id: str
+    private_ip: str
+    asg_ids: tuple[str, ...]
+
+
+class NetworkInterface:
+    def __init__(self, estate: Estate, doc: dict[str, Any]):
+        self.estate, self.doc = estate, doc
+        self.id, self.name = doc["id"], doc.get("name") or arm.parse(doc["id"]).name
+        p = _props(doc)
+        self.nsg_id = _id(p.get("networkSecurityGroup"))
+        self.ip_configs = [IpConfig(_id(_props(c).get("subnet")), str(_props(c).get("privateIPAddress") or ""),
+                                    tuple(_id(a) for a in _list(_props(c).get("applicationSecurityGroups"))))
+                           for c in _list(p.get("ipConfigurations")) if isinstance(c, dict)]
+        dns = p.get("dnsSettings") if isinstance(p.get("dnsSettings"), dict) else {}
+        self.dns_servers = [str(s) for s in _list(dns.get("dnsServers"))]
+
+
+class Subnet:
+    def __init__(self, estate: Estate, vnet: "VirtualNetwork", doc: dict[str, Any]):
+        self.estate, self.vnet, self.doc = estate, vnet, doc
+        self.id = str(doc.get("id") or "")
+        self.name = str(doc.get("name") or arm.parse(self.id).name)
+        p = _props(doc)
+        self.prefixes = [str(x) for x in ([p["addressPrefix"]] if p.get("addressPrefix") else [])
+                         + _list(p.get("addressPrefixes"))]
+        self.nsg_id = _id(p.get("networkSecurityGroup"))
+        self.route_table_id = _id(p.get("routeTable"))
+
+
+class VirtualNetwork:
+    def __init__(self, estate: Estate, doc: dict[str, Any]):
+        self.estate, self.doc = estate, doc
+        self.id, self.name = doc["id"], doc.get("name") or arm.parse(doc["id"]).name
+        p = _props(doc)
+        space = p.get("addressSpace") if isinstance(p.get("addressSpace"), dict) else {}
+        self.prefixes = [str(x) for x in _list(space.get("addressPrefixes"))]
+        dhcp = p.get("dhcpOptions") if isinstance(p.get("dhcpOptions"), dict) else {}
+        self.dns_servers = [str(s) for s in _list(dhcp.get("dnsServers"))]
+        inline = {arm.key(s.get("id")): s for s in _list(p.get("subnets")) if isinstance(s, dict)}
+        for child in estate.children(self.id, SUBNET_TYPE):   # standalone subnet documents win
+            inline[arm.key(child["id"])] = child
+        self.subnets = {k: Subnet(estate, self, d) for k, d in inline.items()}
+
+    @property
+    def private_endpoints(self) -> list["PrivateEndpoint"]:
+        return endpoints_by_vnet(self.estate).get(arm.key(self.id), [])
+
+
+@dataclass(frozen=True)
+class Connection:
+    target_id: str
+    group_ids: tuple[str, ...]
+    status: str
+
+    @property
+    def is_ampls(self) -> bool:
+        return "azuremonitor" in {g.lower() for g in self.group_ids} or \
+            arm.parse(self.target_id).type.lower() == AMPLS_TYPE.lower()
+
+
+class PrivateEndpoint:
+    def __init__(self, estate: Estate, doc: dict[str, Any]):
+        self.estate, self.doc = estate, doc
+        self.id, self.name = doc["id"], doc.get("name") or arm.parse(doc["id"]).name
+        p = _props(doc)
+        self.subnet_id = _id(p.get("subnet"))
+        self.vnet_id = arm.parent(self.subnet_id) if self.subnet_id else ""
+        self.connections = []
+        for c in _list(p.get("privateLinkServiceConnections")) + _list(p.get("manualPrivateLinkServiceConnections")):
+            cp = _props(c)
+            state = cp.get("privateLinkServiceConnectionState") or {}
+            self.connections.append(Connection(str(cp.get("privateLinkServiceId") or ""),
+                                               tuple(str(g) for g in _list(cp.get("groupIds"))),
+                                               str(state.get("status") or "") if isinstance(state, dict) else ""))
+        self.dns_configs: dict[str, list[str]] = {}
+        for cfg in _list(p.get("customDnsConfigs")):
+            if isinstance(cfg, dict) and cfg.get("fqdn"):
+                self.dns_configs[str(cfg["fqdn"]).lower().rstrip(".")] = [str(i) for i in _list(cfg.get("ipAddresses"))]
+
+    @property
+    def ampls_connections(self) -> list[Connection]:
+        return [c for c in self.connections if c.is_ampls]
+
+    @property
+    def ips(self) -> set[str]:
+        return {ip for ips in self.dns_configs.values() for ip in ips}
+
+    @cached_property
+    def zone_ids(self) -> list[str]:
+        """Private DNS zones this endpoint's zone groups write its records into."""
+        groups = self.estate.children(self.id, ZONE_GROUP_TYPE) + [
+            g for g in _list(_props(self.doc).get("privateDnsZoneGroups")) if isinstance(g, dict)]
+        return [str(_props(cfg).get("privateDnsZoneId")) for g in groups
+                for cfg in _list(_props(g).get("privateDnsZoneConfigs")) if _props(cfg).get("privateDnsZoneId")]
+
+
+class PrivateLinkScope:
+    def __init__(self, estate: Estate, doc: dict[str, Any]):
+        self.estate, self.doc = estate, doc
+        self.id, self.name = doc["id"], doc.get("name") or arm.parse(doc["id"]).name
+        p = _props(doc)
+        modes = p.get("accessModeSettings") if isinstance(p.get("accessModeSettings"), dict) else {}
+        self.ingestion_access_mode = str(modes.get("ingestionAccessMode") or "Open")
+
+    @cached_property
+    def scoped_ids(self) -> set[str]:
+        docs = self.estate.children_known(self.id, SCOPED_TYPE, f"the resources scoped to AMPLS {self.name}")
+        return {arm.key(_props(d).get("linkedResourceId")) for d in docs if _props(d).get("linkedResourceId")}
+
+
+class PrivateDnsZone:
+    def __init__(self, estate: Estate, doc: dict[str, Any]):
+        self.estate, self.doc = estate, doc
+        self.id, self.name = doc["id"], str(doc.get("name") or arm.parse(doc["id"]).name).lower()
+
+    @cached_property
+    def links(self) -> dict[str, str]:
+        """Linked VNet id (key) -> virtualNetworkLinkState."""
+        docs = self.estate.children_known(self.id, LINK_TYPE, f"the VNet links of private DNS zone {self.name}")
+        return {arm.key(_id(_props(d).get("virtualNetwork"))): str(_props(d).get("virtualNetworkLinkState") or "")
+                for d in docs}
+
+    @cached_property
+    def a_records(self) -> dict[str, list[str]]:
+        docs = self.estate.children_known(self.id, A_TYPE, f"the A records of private DNS zone {self.name}")
+        out = {}
+        for d in docs:
+            name = str(d.get("name") or arm.parse(d["id"]).name).lower()
+            out[name] = [str(r.get("ipv4Address")) for r in _list(_props(d).get("aRecords")) if isinstance(r, dict)]
+        return out
+
+
+# -- estate-wide indexes, built once ----------------------------------------------------------
+def endpoints_by_vnet(estate: Estate) -> dict[str, list[PrivateEndpoint]]:
+    def build():
+        index: dict[str, list[PrivateEndpoint]] = defaultdict(list)
+        for doc in estate.of_type(PE_TYPE):
+            pe = estate.view(PrivateEndpoint, doc)
+            index[arm.key(pe.vnet_id)].append(pe)
+        return index
+    return estate.memo("pe-by-vnet", build)
+
+
+def endpoints_by_zone(estate: Estate) -> dict[str, list[PrivateEndpoint]]:
+    def build():
+        index: dict[str, list[PrivateEndpoint]] = defaultdict(list)
+        for doc in estate.of_type(PE_TYPE):
+            pe = estate.view(PrivateEndpoint, doc)
+            for zone_id in pe.zone_ids:
+                index[arm.key(zone_id)].append(pe)
+        return index
+    return estate.memo("pe-by-zone", build)
+
+
+def zones_by_vnet(estate: Estate) -> dict[str, list[str]]:
+    """VNet -> ids of private DNS zones linked to it (from the link documents)."""
+    def build():
+        index: dict[str, list[str]] = defaultdict(list)
+        for doc in estate.of_type(LINK_TYPE):
+            index[arm.key(_id(_props(doc).get("virtualNetwork")))].append(arm.parent(doc["id"]))
+        return index
+    return estate.memo("zones-by-vnet", build)
+
+
+def zones_by_name(estate: Estate) -> dict[str, list[PrivateDnsZone]]:
+    def build():
+        index: dict[str, list[PrivateDnsZone]] = defaultdict(list)
+        for doc in estate.of_type(ZONE_TYPE):
+            zone = estate.view(PrivateDnsZone, doc)
+            index[zone.name].append(zone)
+        return index
+    return estate.memo("zones-by-name", build)
+
+
+# -- the VM's view ------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Egress:
+    """One way out of the VM: a NIC's IP configuration in a subnet, with the NSGs and routes it meets."""
+    nic: NetworkInterface
+    ip: IpConfig
+    subnet: Subnet | None
+    nic_nsg: dict[str, Any] | None
+    subnet_nsg: dict[str, Any] | None
+    route_table: dict[str, Any] | None
+
+
+@dataclass(frozen=True)
+class PrivateLinkPath:
+    endpoint: PrivateEndpoint
+    connection: Connection
+    scope: PrivateLinkScope | None      # None: the AMPLS it points at does not exist
+    via: str                            # "vnet": the endpoint is in the VM's VNet; "dns": a linked zone
+
+
+class VmNetwork:
+    """Network questions about one VM; reached as ``vm.network``."""
+
+    def __init__(self, vm):
+        self.vm, self.estate = vm, vm.estate
+
+    @cached_property
+    def nics(self) -> list[NetworkInterface | None]:
+        out = []
+        for nic_id in self.vm.nic_ids:
+            doc = self.estate.resolve(nic_id, NIC_TYPE, f"network interface {arm.parse(nic_id).name}")
+            out.append(self.estate.view(NetworkInterface, doc) if doc else None)
+        return out
+
+    @property
+    def missing_nics(self) -> list[str]:
+        return [nid for nid, nic in zip(self.vm.nic_ids, self.nics) if nic is None]
+
+    def vnet(self, vnet_id: str) -> VirtualNetwork | None:
+        doc = self.estate.resolve(vnet_id, VNET_TYPE, f"virtual network {arm.parse(vnet_id).name}")
+        return self.estate.view(VirtualNetwork, doc) if doc else None
+
+    def subnet(self, subnet_id: str) -> Subnet | None:
+        vnet = self.vnet(arm.parent(subnet_id)) if subnet_id else None
+        return vnet.subnets.get(arm.key(subnet_id)) if vnet else None
+
+    def _doc(self, resource_id: str, resource_type: str, what: str) -> dict[str, Any] | None:
+        return self.estate.resolve(resource_id, resource_type, what) if resource_id else None
+
+    @cached_property
+    def egress(self) -> list[Egress]:
+        out = []
+        for nic in self.nics:
+            if nic is None:
+                continue
+            nic_nsg = self._doc(nic.nsg_id, NSG_TYPE, f"NSG {arm.parse(nic.nsg_id).name}")
+            for ip in nic.ip_configs:
+                subnet = self.subnet(ip.subnet_id)
+                subnet_nsg = self._doc(subnet.nsg_id, NSG_TYPE, f"NSG {arm.parse(subnet.nsg_id).name}") \
+                    if subnet else None
+                routes = self._doc(subnet.route_table_id, ROUTE_TABLE_TYPE,
+                                   f"route table {arm.parse(subnet.route_table_id).name}") if subnet else None
+                out.append(Egress(nic, ip, subnet, nic_nsg, subnet_nsg, routes))
+        return out
+
+    @cached_property
+    def vnets(self) -> list[VirtualNetwork]:
+        found: dict[str, VirtualNetwork] = {}
+        for e in self.egress:
+            if e.subnet is not None:
+                found.setdefault(arm.key(e.subnet.vnet.id), e.subnet.vnet)
+        return list(found.values())
+
+    @property
+    def custom_dns_servers(self) -> dict[str, list[str]]:
+        """Where the VM's DNS does not go to Azure DNS: resource name -> servers."""
+        out = {}
+        for vnet in self.vnets:
+            if vnet.dns_servers:
+                out[f"VNet {vnet.name}"] = vnet.dns_servers
+        for nic in self.nics:
+            if nic is not None and nic.dns_servers:
+                out[f"NIC {nic.name}"] = nic.dns_servers
+        return out
+
+    # -- private link -------------------------------------------------------------------------
+    @cached_property
+    def private_link_paths(self) -> list[PrivateLinkPath]:
+        """AMPLS private endpoints the VM's names resolve to: in its VNet, or via a linked private zone."""
+        candidates: dict[str, tuple[PrivateEndpoint, str]] = {}
+        for vnet in self.vnets:
+            for pe in vnet.private_endpoints:
+                candidates.setdefault(arm.key(pe.id), (pe, "vnet"))
+            for zone_id in zones_by_vnet(self.estate).get(arm.key(vnet.id), []):
+                for pe in endpoints_by_zone(self.estate).get(arm.key(zone_id), []):
+                    candidates.setdefault(arm.key(pe.id), (pe, "dns"))
+        paths = []
+        for pe, via in candidates.values():
+            for conn in pe.ampls_connections:
+                doc = self.estate.resolve(conn.target_id, AMPLS_TYPE,
+                                          f"Azure Monitor private link scope {arm.parse(conn.target_id).name}")
+                paths.append(PrivateLinkPath(pe, conn, self.estate.view(PrivateLinkScope, doc) if doc else None, via))
+        return paths
+
+    def zone(self, zone_id: str) -> PrivateDnsZone | None:
+        doc = self.estate.resolve(zone_id, ZONE_TYPE, f"private DNS zone {arm.parse(zone_id).name}")
+        return self.estate.view(PrivateDnsZone, doc) if doc else None

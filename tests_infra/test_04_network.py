@@ -1,0 +1,48 @@
+"""通信要件の確認 -- outbound TCP 443 from the VM's NICs to every endpoint AMA needs."""
+
+import pytest
+
+from amaaudit import findings as finding
+from amaaudit.endpoints import ama_endpoints, connectivity_commands
+from amaaudit.model import Unknown
+from amaaudit.netpath import Destination, Verdict, evaluate_path, forced_tunnel, route_prefixes
+from amaaudit.verdict import evidence, not_applicable, require, warn
+
+pytestmark = pytest.mark.network
+
+
+def test_network_egress(vm, estate):
+    """Both the NIC's and the subnet's NSG allow each AMA endpoint; routes through an appliance are flagged."""
+    if not vm.nic_ids:
+        not_applicable("the snapshot records no network interface for this VM")
+    require(not vm.network.missing_nics, finding.network.nic_missing, vm, vm.network.missing_nics)
+    unknown = None
+    try:
+        destinations = (vm.log_workspaces(), vm.data_collection_endpoints())
+    except Unknown as exc:     # judge the control-plane endpoints; a denial there is certain anyway
+        unknown, destinations = exc, ((), ())
+    endpoints = ama_endpoints(estate.cloud, vm.location, *destinations)
+    private_ips = {host: ips[0] for path in vm.network.private_link_paths
+                   for host, ips in path.endpoint.dns_configs.items() if ips}
+    evidence(endpoints=[e.host for e in endpoints],
+             commands=[c for e in endpoints for c in connectivity_commands(e.host)])
+
+    decisions = []
+    for out in vm.network.egress:
+        known = (out.subnet.vnet.prefixes if out.subnet else []) + list(route_prefixes(out.route_table))
+        for endpoint in endpoints:
+            target = Destination(endpoint.host, endpoint.service_tags, region=vm.location,
+                                 private_ip=private_ips.get(endpoint.host))
+            decisions.append((out, endpoint, evaluate_path(out.nic_nsg, out.subnet_nsg, target,
+                                                           source_ip=out.ip.private_ip or None,
+                                                           source_asgs=out.ip.asg_ids, vnet_prefixes=known)))
+    denied = [d for d in decisions if d[2].verdict is Verdict.DENIED]
+    require(not denied, finding.network.blocked, vm, endpoints, denied)
+    if unknown:
+        raise unknown
+    uncertain = [d for d in decisions if d[2].verdict is Verdict.UNCERTAIN]
+    if uncertain:
+        warn(finding.network.undecidable, vm, endpoints, uncertain)
+    tunnels = [r for out in vm.network.egress for r in forced_tunnel(out.route_table)]
+    if tunnels:
+        warn(finding.network.forced_tunnel, vm, endpoints, tunnels)

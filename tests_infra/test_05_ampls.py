@@ -1,0 +1,34 @@
+"""通信要件の確認 (AMPLS) 原因 A -- the workspace and DCE are added to the AMPLS the VM reaches."""
+
+import pytest
+
+from amaaudit import arm
+from amaaudit import findings as finding
+from amaaudit.verdict import evidence, not_applicable, require
+
+pytestmark = pytest.mark.ampls
+
+
+def test_ampls_scope(vm):
+    """With private link: endpoint Approved, every destination workspace and DCE scoped, every DCR with a DCE."""
+    paths = vm.network.private_link_paths
+    workspaces, dces = vm.log_workspaces(), vm.data_collection_endpoints()
+    refusing = [ws for ws in workspaces if ws.public_ingestion.lower() != "enabled"] + \
+               [dce for dce in dces if dce.public_network_access.lower() == "disabled"]
+    if not paths and not refusing:
+        not_applicable("public path: no AMPLS private endpoint in or DNS-linked to the VM's VNets, and every "
+                       "destination accepts public ingestion")
+    require(paths, finding.ampls.unreachable, vm, refusing)
+    existing = [p for p in paths if p.scope is not None]
+    require(existing, finding.ampls.scope_missing, vm, paths)
+    approved = [p for p in existing if p.connection.status.lower() == "approved"]
+    require(approved, finding.ampls.not_approved, vm, existing)
+    scope = approved[0].scope
+    evidence(ampls=scope.id, privateEndpoint=approved[0].endpoint.id, via=approved[0].via,
+             ingestionAccessMode=scope.ingestion_access_mode)
+
+    missing = [r for r in [*workspaces, *dces] if arm.key(r.id) not in scope.scoped_ids]
+    require(not missing, finding.ampls.not_scoped, vm, scope, missing)
+    rules = [a.rule for a in vm.rule_associations if a.rule is not None]
+    without_dce = [r for r in rules if not r.endpoint_id]
+    require(not without_dce, finding.ampls.dcr_without_dce, vm, without_dce)

@@ -1,0 +1,64 @@
+"""通信要件の確認 (AMPLS) 原因 B -- AMPLS's private DNS zones exist, are linked to the VM's VNet, hold the records."""
+
+import pytest
+
+from amaaudit import arm
+from amaaudit import findings as finding
+from amaaudit.endpoints import OPINSIGHTS, AUTOMATION, MONITOR, host_of, private_dns_zones
+from amaaudit.model.network import endpoints_by_zone, zones_by_name
+from amaaudit.verdict import evidence, not_applicable, require, warn
+
+pytestmark = pytest.mark.dns
+
+
+def test_private_dns(vm, estate):
+    """Each zone AMPLS needs is linked (Completed) to every VNet of the VM, with A records to the endpoint's IPs."""
+    paths = [p for p in vm.network.private_link_paths if p.scope is not None]
+    if not paths:
+        not_applicable("no AMPLS private endpoint is reachable from the VM (public path, or see step 'ampls')")
+    endpoint = paths[0].endpoint
+    if vm.network.custom_dns_servers:
+        warn(finding.dns.custom_dns, vm, vm.network.custom_dns_servers)
+
+    zones = {}
+    for name in private_dns_zones(estate.cloud):
+        referenced = [z for z in (vm.network.zone(zid) for zid in endpoint.zone_ids) if z and z.name == name]
+        candidates = referenced or zones_by_name(estate).get(name, [])
+        linked = [z for z in candidates if any(z.links.get(arm.key(v.id)) for v in vm.network.vnets)]
+        zones[name] = (linked or candidates or [None])[0]
+        require(zones[name], finding.dns.zone_missing, vm, name, endpoint)
+    evidence(zones={n: z.id for n, z in zones.items()}, vnets=[v.id for v in vm.network.vnets])
+
+    for zone in zones.values():
+        for vnet in vm.network.vnets:
+            state = zone.links.get(arm.key(vnet.id), "")
+            require(state.lower() == "completed", finding.dns.not_linked, vm, zone, vnet, state)
+
+    for zone in zones.values():
+        writers = [pe for pe in endpoints_by_zone(estate).get(arm.key(zone.id), []) if pe.ampls_connections]
+        require(len({arm.key(c.target_id) for pe in writers for c in pe.ampls_connections}) <= 1,
+                finding.dns.zone_shared, vm, zone, writers)
+
+    cloud = estate.cloud
+    wanted = {f"privatelink.ods.{OPINSIGHTS[cloud]}": [], f"privatelink.oms.{OPINSIGHTS[cloud]}": [],
+              f"privatelink.agentsvc.{AUTOMATION[cloud]}": [], f"privatelink.{MONITOR[cloud]}": []}
+    for ws in vm.log_workspaces():
+        for name in list(wanted)[:3]:
+            wanted[name].append(ws.customer_id.lower())
+    for dce in vm.data_collection_endpoints():
+        for url in (dce.logs_ingestion, dce.configuration_access):
+            host = host_of(url).lower()
+            suffix = "." + MONITOR[cloud]
+            if host.endswith(suffix):
+                wanted[f"privatelink.{MONITOR[cloud]}"].append(host[: -len(suffix)])
+    ips = endpoint.ips
+    for name, records in wanted.items():
+        zone = zones[name]
+        problems = []
+        for record in records:
+            found = zone.a_records.get(record)
+            if not found:
+                problems.append(f"no A record '{record}'")
+            elif ips and not set(found) & ips:
+                problems.append(f"'{record}' points at {', '.join(found)}, not the endpoint's {', '.join(sorted(ips))}")
+        require(not problems, finding.dns.record_missing, vm, zone, problems, endpoint)
