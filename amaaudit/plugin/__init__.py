@@ -36,6 +36,15 @@ def is_compliance_run(config) -> bool:
     return bool(config.getini("amaaudit_suite") or explicit or getattr(config, "workerinput", {}).get("amaaudit_estate"))
 
 
+@pytest.hookimpl(optionalhook=True)
+def pytest_configure_node(node):
+    """pytest-xdist: workers replay the controller's estate instead of discovering it again."""
+    loaded = source.loaded(node.config)
+    if loaded is not None:
+        node.workerinput.update(amaaudit_estate=source.worker_copy(node.config, loaded),
+                                amaaudit_kind=loaded.kind, amaaudit_label=loaded.label)
+
+
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_call(item):
     yield from outcomes.around_call(item)

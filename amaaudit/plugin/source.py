@@ -23,6 +23,7 @@ class LoadedEstate:
     kind: str          # "demo" | "file" | "live"
     label: str         # the file, or the subscriptions
     load_seconds: float
+    worker_file: str | None = None
 
     @property
     def snapshot(self) -> Snapshot:
@@ -118,7 +119,10 @@ def worker_copy(config, loaded_estate: LoadedEstate) -> str:
     if loaded_estate.kind != "live":
         path = config.getoption("estate") or str(config.rootpath / DEMO)
         return str(Path(path).resolve())
-    handle, path = tempfile.mkstemp(prefix="amaaudit-estate-", suffix=".json")
-    os.close(handle)
-    write(loaded_estate.snapshot.document, path)
-    return path
+    if loaded_estate.worker_file is None:   # one copy for all workers, removed at unconfigure
+        handle, path = tempfile.mkstemp(prefix="amaaudit-estate-", suffix=".json")
+        os.close(handle)
+        write(loaded_estate.snapshot.document, path)
+        loaded_estate.worker_file = path
+        config.add_cleanup(lambda: os.path.exists(path) and os.unlink(path))
+    return loaded_estate.worker_file

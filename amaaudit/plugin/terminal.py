@@ -26,7 +26,7 @@ def header_lines(config) -> list[str]:
     lines = [
         f"amaaudit {__version__} | ESTATE: {KIND_BANNER[loaded.kind]} -- {loaded.label}",
         f"  captured_at {snap.captured_at:%Y-%m-%dT%H:%M:%SZ} (verdicts are judged at this instant) | cloud {snap.cloud}"
-        f" | {len(vms)} VMs in {len(subs)} subscription(s) | {len(snap.resources)} resources in {len(spanned)}"
+        f" | {len(vms)} VMs in {len(subs)} subscription(s) | {len(snap.resources)} resources in {len(spanned)} subscription(s)"
         f" | {len(snap.errors)} read errors | heartbeats {'collected' if snap.heartbeats is not None else 'NOT collected'}",
         f"  expected workspaces: {', '.join(workspaces)} | heartbeat max age: {config.getoption('heartbeat_max_age')} min"
         f" | language: {config.getoption('report_lang')}",
