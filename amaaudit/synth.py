@@ -169,6 +169,16 @@ class EstateBuilder:
             doc["properties"]["dhcpOptions"] = {"dnsServers": dns_servers}
         return self.add(doc)
 
+    def peer(self, a: Doc, b: Doc) -> None:
+        """A two-way VNet peering, inline in both documents as ARM returns them."""
+        for here, there in ((a, b), (b, a)):
+            name = f"peer-{there['name']}"
+            here["properties"].setdefault("virtualNetworkPeerings", []).append({
+                "id": f"{here['id']}/virtualNetworkPeerings/{name}", "name": name,
+                "properties": {"remoteVirtualNetwork": {"id": there["id"]}, "peeringState": "Connected",
+                               "allowVirtualNetworkAccess": True, "allowForwardedTraffic": True,
+                               "provisioningState": "Succeeded"}})
+
     def nic(self, sub: str, rg: str, name: str, subnet_id: str, ip: str, nsg: Doc | None = None,
             location: str = "japaneast", dns_servers: list[str] | None = None) -> Doc:
         nid = rid(sub, rg, "Microsoft.Network/networkInterfaces", name)
@@ -217,6 +227,11 @@ class EstateBuilder:
                                        "manualPrivateLinkServiceConnections": [],
                                        "customDnsConfigs": [{"fqdn": f, "ipAddresses": [ip]} for f, ip in ips.items()],
                                        "provisioningState": "Succeeded"}})
+        # ARM lists a subnet's private endpoints in the VNet document; discovery follows them.
+        vnet = next((r for r in self.resources if arm.key(r["id"]) == arm.key(arm.parent(subnet_id))), None)
+        for subnet in (vnet or {}).get("properties", {}).get("subnets", []):
+            if arm.key(subnet["id"]) == arm.key(subnet_id):
+                subnet["properties"].setdefault("privateEndpoints", []).append({"id": pid})
         ampls["properties"]["privateEndpointConnections"].append({
             "id": f"{ampls['id']}/privateEndpointConnections/{name}-conn", "name": f"{name}-conn",
             "properties": {"privateEndpoint": {"id": pid},

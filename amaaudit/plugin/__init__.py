@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from .. import verdict
+from .. import report, verdict
 from ..steps import STEPS
 from . import options, outcomes, rootdir, source
 
@@ -23,12 +23,14 @@ def pytest_load_initial_conftests(early_config, parser, args):
     rootdir.repair(early_config, args)
 
 
+@pytest.hookimpl(trylast=True)  # after the terminal reporter exists: discovery reports progress on it
 def pytest_configure(config):
     for step in STEPS:
         config.addinivalue_line("markers", f"{step.name}: {step.title.en} (troubleshooting step)")
     verdict.language = config.getoption("report_lang")
     if is_compliance_run(config):
         source.ensure_loaded(config)
+        report.configure(config)   # waivers (a bad file stops the run here), HTML, JUnit, findings.json
 
 
 def is_compliance_run(config) -> bool:
@@ -54,6 +56,7 @@ def pytest_runtest_call(item):
 def pytest_runtest_makereport(item, call):
     result = yield
     outcomes.classify(item, call, result.get_result(), item.config.getoption("fail_on_warning"))
+    report.after_classify(item, result.get_result())   # waivers, then JUnit properties
 
 
 def pytest_report_teststatus(report, config):

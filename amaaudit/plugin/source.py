@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 import tempfile
 import time
 from dataclasses import dataclass
@@ -97,6 +98,8 @@ def _discover(config, subs: list[str]) -> Snapshot:
     def progress(message: str) -> None:
         if reporter is not None:
             reporter.write_line(f"amaaudit discovery: {message}")
+        else:
+            print(f"amaaudit discovery: {message}", file=sys.stderr, flush=True)
 
     try:
         document = discover(settings, progress=progress)

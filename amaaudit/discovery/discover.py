@@ -1,0 +1,165 @@
+"""``discover()``: sign in, read the estate, return an ``ama-estate/1`` document.
+
+``captured_at`` is the moment the Heartbeat queries start (the last reads), because every
+time-based verdict is judged against it: taking the start of a long walk instead would make a
+VM that went quiet during discovery look fresh.
+
+Sign-in is checked first, with one token request, so that a missing ``az login`` is one
+clear paragraph (:class:`DiscoveryError`) instead of a hundred identical errors entries.
+Everything after that is best-effort by design: reads that fail become ``errors`` entries and
+discovery goes on, because a partial snapshot that says what it could not read is still
+worth checking, and the checks turn the gaps into *could not evaluate*.
+"""
+
+from __future__ import annotations
+
+import time
+from datetime import datetime, timezone
+from typing import Any, Callable
+
+from azure.core.exceptions import ClientAuthenticationError
+
+from .. import __version__
+from .armread import ArmReader
+from .errors import DiscoveryError, signin_error
+from .graph import ArgSource
+from .heartbeat import collect, destination_workspaces
+from .pipeline import CachingCredential, Counters, PipelineFactory, token_principal
+from .settings import BACKENDS, CLOUDS, LiveSettings, endpoints_for
+from .snapshot import summary_line
+from .walker import ArmSource, Walker
+
+
+def _default_credential(authority: str) -> Any:
+    from azure.identity import DefaultAzureCredential
+
+    return DefaultAzureCredential(authority=authority)
+
+
+def _validate(settings: LiveSettings) -> None:
+    if settings.cloud not in CLOUDS:
+        raise DiscoveryError(f"Unknown cloud {settings.cloud!r}: use one of {', '.join(CLOUDS)}.")
+    if settings.backend not in BACKENDS:
+        raise DiscoveryError(f"Unknown discovery back-end {settings.backend!r}: use 'arm' or 'resource-graph'.")
+    subs = [s for s in (settings.subscriptions or []) if s and s.strip()]
+    if not subs:
+        raise DiscoveryError("No subscription to discover: pass --subscription <id> (repeatable) or set "
+                             "AZURE_SUBSCRIPTION_ID.")
+    for endpoint in (settings.arm_endpoint, settings.logs_endpoint):
+        if endpoint and not endpoint.lower().startswith("https://"):
+            raise DiscoveryError(f"Endpoint {endpoint!r} is not https: bearer tokens are only sent over TLS "
+                                 "(a private CA is trusted through REQUESTS_CA_BUNDLE).")
+
+
+def discover(settings: LiveSettings, *, credential: Any = None,
+             progress: Callable[[str], None] | None = None) -> dict:
+    """Read the estate described by ``settings`` and return an ``ama-estate/1`` document."""
+    _validate(settings)
+    say = progress or (lambda _msg: None)
+    started = time.monotonic()
+    ep = endpoints_for(settings)
+    subscriptions = list(dict.fromkeys(s.strip() for s in settings.subscriptions if s and s.strip()))
+    groups = list(dict.fromkeys(g.strip() for g in settings.resource_groups if g and g.strip()))
+
+    explicit = credential is not None
+    try:
+        inner = credential if explicit else _default_credential(ep.authority)
+        cred = CachingCredential(inner)
+        say(f"Signing in ({settings.cloud})")
+        token = cred.get_token(ep.arm_scope)
+    except ClientAuthenticationError as exc:
+        raise signin_error(exc, cloud=settings.cloud, authority=ep.authority, explicit=explicit) from None
+    except Exception as exc:  # noqa: BLE001 - e.g. a bad AZURE_TOKEN_CREDENTIALS value
+        raise signin_error(exc, cloud=settings.cloud, authority=ep.authority, explicit=explicit) from None
+    principal = token_principal(token.token)
+
+    counters = Counters()
+    factory = PipelineFactory(cred, counters, concurrency=settings.concurrency,
+                              connection_timeout=settings.connection_timeout, read_timeout=settings.read_timeout,
+                              max_retries=settings.max_retries, retry_backoff_factor=settings.retry_backoff_factor,
+                              max_retry_after=settings.max_retry_after)
+    reader = ArmReader(factory, ep)
+    fallbacks: list[str] = []
+    try:
+        if settings.backend == "resource-graph":
+            source: Any = ArgSource(reader, factory, ep.arm_scope, progress=say, arm_endpoint=ep.arm,
+                                    max_retry_after=settings.max_retry_after)
+            source.load(subscriptions)
+        else:
+            source = ArmSource(reader)
+        walker = Walker(source, concurrency=settings.concurrency, progress=say, started=started)
+
+        vms: dict[str, dict] = {}
+        for sub in subscriptions:
+            for group in (groups or [None]):
+                where = f"/subscriptions/{sub}" + (f"/resourceGroups/{group}" if group else "")
+                say(f"Listing VMs in {where}")
+                docs, exc = source.list_vms(sub, group)
+                if exc is not None:
+                    walker.add_error(where, "Microsoft.Compute/virtualMachines/read", exc)
+                for doc in docs:
+                    if isinstance(doc, dict) and isinstance(doc.get("id"), str):
+                        vms.setdefault(doc["id"].lower(), doc)
+        say(f"Found {len(vms)} VM(s); reading them and what they reference "
+            f"(back-end {settings.backend}, concurrency {settings.concurrency})")
+        walker.run(vms[k] for k in sorted(vms))
+        if isinstance(source, ArgSource):
+            source.finish(walker.resources)
+            fallbacks = source.fallbacks
+
+        workspaces = destination_workspaces(walker.resources, walker.errors)
+        # Heartbeat freshness is judged against captured_at: take the instant the Heartbeat is read,
+        # not the start of a long walk, so a VM that went quiet meanwhile cannot look fresh.
+        captured_at = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+        heartbeats, queried, hb_errors = collect(
+            factory, endpoint=ep.logs, audience=ep.logs_audience, workspaces=workspaces,
+            lookback_minutes=settings.heartbeat_lookback_minutes, concurrency=settings.concurrency, progress=say)
+    finally:
+        reader.close()
+        factory.close()
+
+    errors = _dedupe(walker.errors + hb_errors)
+    source_info: dict[str, Any] = {
+        "kind": "arm",
+        "subscriptions": subscriptions,
+        "resource_groups": groups,
+        "backend": settings.backend,
+        "tool_version": __version__,
+        "arm_endpoint": ep.arm,
+        "logs_endpoint": ep.logs,
+        "heartbeat_lookback_minutes": settings.heartbeat_lookback_minutes,
+        "requests": counters.requests,
+        "requests_by_api": dict(sorted(counters.by_kind.items())),
+        "throttle_waits": counters.throttle_waits,
+        "throttle_wait_seconds": round(counters.throttle_seconds, 1),
+        "elapsed_seconds": round(time.monotonic() - started, 1),
+        "principal": principal,
+    }
+    if fallbacks:
+        source_info["resource_graph_fallbacks"] = fallbacks
+    resources = sorted(walker.resources.values(), key=lambda r: str(r["id"]).lower())
+    doc = {
+        "format": "ama-estate/1",
+        "captured_at": captured_at,
+        "cloud": settings.cloud,
+        "source": source_info,
+        "resources": resources,
+        "heartbeat_workspaces": sorted(queried, key=str.lower),
+        "heartbeats": sorted(heartbeats, key=lambda h: (h["workspace_id"].lower(), h["resource_id"].lower(),
+                                                         h["category"])),
+        "errors": errors,
+    }
+    say(summary_line(doc))
+    return doc
+
+
+def _dedupe(errors: list[dict]) -> list[dict]:
+    seen = set()
+    out = []
+    for e in errors:
+        key = (str(e.get("scope")).lower(), e.get("operation"), e.get("status"), e.get("code"))
+        if key in seen:
+            continue
+        seen.add(key)
+        out.append(e)
+    return sorted(out, key=lambda e: (str(e.get("scope", "")).lower(), str(e.get("operation", ""))))

@@ -1,0 +1,141 @@
+"""pytest-html hooks: the compliance report inside pytest-html's page.
+
+pytest-html 4 renders every row of its table in the browser (about 18 s for 10,000 rows), so
+this keeps its table to the results a person must read (never passes, at most
+``TABLE_ROWS``, worst first) and puts the whole run in the matrix above it, built from
+compact data. Because rows are removed, pytest-html's own counters would undercount: they
+are restated from every report of the run, each with how many of them the table lists.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from html import escape
+
+import pytest
+
+from ..report import html as page
+from ..report import i18n, matrix, redact, table
+from ..report.results import RANK
+
+TABLE_ROWS = 1000   # beyond this pytest-html's table costs seconds to render; the matrix has the rest
+
+
+def _category(report) -> str:
+    """pytest-html's name for a report's outcome (its own rule, so the counters line up)."""
+    from pytest_html.basereport import _process_outcome
+    return _process_outcome(report).lower()
+
+
+def _counted(report) -> bool:
+    """Whether pytest-html counts this report (its ``add_test`` rule)."""
+    return report.when in ("call", "collect") or report.outcome != "passed"
+
+
+class HtmlReport:
+    def __init__(self, session):
+        self.session = session
+        self.lang = session.lang
+        self.report_data = None
+        self.totals: Counter[str] = Counter()   # every report pytest-html would count, listed or not
+        self.rank: dict[str, int] = {}          # nodeid -> how urgent its row is (results.RANK)
+
+    def pytest_html_report_title(self, report):
+        self.report_data = report
+        head = self.session.header()
+        label = head["estate"].get("label") or ""
+        report.title = f"amaaudit — {i18n.word('title', self.lang)}" + (f" — {label}" if label else "")
+        environment = report.data.get("environment") or {}
+        # pytest-html puts these values into the page as HTML: hide secrets, then escape.
+        safe = {}
+        for key, value in redact.mapping(environment).items():
+            safe[key] = _escape_tree(value)   # keys go in as text, values as HTML
+        environment.clear()
+        environment.update(safe)
+        report.set_data("renderCollapsed", ["passed", "skipped", "xfailed", "xpassed"])
+
+    def pytest_html_results_table_header(self, cells):
+        cells[:] = table.header(self.lang)
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_runtest_logreport(self, report):
+        if _counted(report):
+            self.totals[_category(report)] += 1
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_collectreport(self, report):
+        if report.failed:
+            self.totals["error"] += 1
+
+    def pytest_html_results_table_row(self, report, cells):
+        record = getattr(report, "amaaudit", None)
+        if record is None:
+            if report.when in ("setup", "teardown") and report.passed:
+                cells.clear()     # never listed by pytest-html anyway; skip its work on them
+            else:
+                cells[:] = table.plain_cells(cells[0], report.nodeid)
+            return
+        if record["outcome"] == "pass":
+            cells.clear()
+            return
+        self.rank[report.nodeid] = min(RANK[record["outcome"]], self.rank.get(report.nodeid, 99))
+        cells[:] = table.cells(cells[0], {**record, "nodeid": report.nodeid}, self.lang)
+
+    def pytest_html_results_table_html(self, report, data):
+        record = getattr(report, "amaaudit", None)
+        if record is not None:
+            data[:] = [table.detail({**record, "nodeid": report.nodeid}, self.lang)]
+
+    def pytest_html_results_summary(self, prefix, summary, postfix, session):
+        listed = self._trim_table()
+        head = self.session.header()
+        attention = sum(v for k, v in head["counts"].items() if k != "pass")
+        note = i18n.word("table_note", self.lang)
+        if listed < attention:
+            note += " " + i18n.word("table_capped", self.lang, listed=listed, total=attention)
+        self._restate_counts()
+        data, details = matrix.build(self.session.records, head, self.lang, self.session.vm_facts)
+        prefix.insert(0, page.app(head, data, self.lang, self.session.waivers(), note))
+        postfix.append(page.details_blob(details))
+
+    # -- keeping pytest-html's table small and its counts true --------------------------
+    def _trim_table(self) -> int:
+        tests = self.report_data.data["tests"] if self.report_data is not None else {}
+        rows = [(nodeid, row) for nodeid, found in tests.items() for row in found]
+        if len(rows) > TABLE_ROWS:
+            # Worst first; a row that is not a compliance result (a collection error) always stays.
+            order = sorted(range(len(rows)), key=lambda i: (self.rank.get(rows[i][0], -1), i))
+            keep = set(order[:TABLE_ROWS])
+            trimmed: dict[str, list] = {}
+            for i, (nodeid, row) in enumerate(rows):
+                if i in keep:
+                    trimmed.setdefault(nodeid, []).append(row)
+            tests.clear()
+            tests.update(trimmed)
+            return TABLE_ROWS
+        return len(rows)
+
+    def _restate_counts(self) -> None:
+        if self.report_data is None:
+            return
+        listed = Counter(row.get("result", "").lower() for found in self.report_data.data["tests"].values()
+                         for row in found)
+        for category, entry in self.report_data.outcomes.items():
+            entry["value"] = self.totals.get(category, 0)
+            if category == "xfailed":
+                entry["label"] = i18n.word("xfailed_label", self.lang)
+            if entry["value"] and listed.get(category, 0) < entry["value"]:
+                entry["label"] += f" ({listed.get(category, 0)} listed)" if self.lang != "ja" \
+                    else f" ({listed.get(category, 0)} 件を表示)"
+
+
+def html_escape(value) -> str:
+    return escape(str(value), quote=True)
+
+
+def _escape_tree(value):
+    if isinstance(value, dict):
+        return {html_escape(k): _escape_tree(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_escape_tree(v) for v in value]
+    return html_escape(value)

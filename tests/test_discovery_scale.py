@@ -1,0 +1,79 @@
+"""Request counts against estate size, both back-ends (figures for the benchmark issue).
+
+ARM walks about four reads per VM (VM with instance view, extensions, associations, NIC);
+Resource Graph loads the bulk in three paged queries (1000 rows a page) and only reads each
+VM's instance view from ARM. The numbers are printed as a table.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from amaaudit.discovery import discover  # noqa: E402
+from tests.fakearm import FakeArm, build_estate  # noqa: E402
+from tests.fakearm.harness import ARG_LACKS, comparable, fast_settings, install_az_stub  # noqa: E402
+
+SIZES = (10, 50, 200)
+
+
+def test_request_counts_by_estate_size(monkeypatch, tmp_path, capsys):
+    rows = []
+    for n in SIZES:
+        estate = build_estate(n, other_rg_vm=False)
+        with FakeArm(estate.doc) as fake:
+            install_az_stub(monkeypatch, tmp_path, fake)
+            result = {}
+            for backend in ("arm", "resource-graph"):
+                fake.clear()
+                t0 = time.monotonic()
+                doc = discover(fast_settings(fake, estate.listed, backend=backend, concurrency=16))
+                elapsed = time.monotonic() - t0
+                assert doc["errors"] == [] and fake.writes() == []
+                assert len(doc["resources"]) == len(estate.expected_ids())
+                assert doc["source"]["requests"] == len(fake.log)
+                result[backend] = (doc, elapsed)
+            assert comparable(result["arm"][0], strip=ARG_LACKS) == comparable(result["resource-graph"][0],
+                                                                             strip=ARG_LACKS)
+            for backend, (doc, elapsed) in result.items():
+                by = doc["source"]["requests_by_api"]
+                rows.append((n, backend, doc["source"]["requests"], by.get("arm", 0), by.get("resource_graph", 0),
+                             by.get("log_analytics", 0), len(doc["resources"]), elapsed))
+    with capsys.disabled():
+        print("\n\n  discovery requests by estate size (fake ARM, page size 100, ARG 1000 rows/page)")
+        print(f"  {'VMs':>5} {'back-end':<15} {'total':>6} {'ARM':>6} {'ARG':>5} {'LA':>4} {'resources':>9} "
+              f"{'per VM':>7} {'non-VM-GET':>10} {'seconds':>8}")
+        for n, backend, total, arm, arg, la, resources, elapsed in rows:
+            fixed = total - n if backend == "resource-graph" else total - 4 * n
+            print(f"  {n:>5} {backend:<15} {total:>6} {arm:>6} {arg:>5} {la:>4} {resources:>9} {total / n:>7.2f} "
+                  f"{fixed:>10} {elapsed:>8.2f}")
+    counts = {(n, b): total for n, b, total, *_ in rows}
+    # ARM grows ~4 per VM; ARG grows by exactly the VM instance-view GETs, the rest stays constant
+    for small, big in zip(SIZES, SIZES[1:]):
+        assert counts[(big, "arm")] - counts[(small, "arm")] >= 4 * (big - small)
+        assert counts[(big, "resource-graph")] - counts[(small, "resource-graph")] == big - small
+    for n in SIZES:
+        assert counts[(n, "resource-graph")] < counts[(n, "arm")]
+
+
+@pytest.mark.parametrize("backend", ["arm", "resource-graph"])
+def test_throttled_estate_completes_with_waits_counted(backend, monkeypatch, tmp_path):
+    """A burst of 429s -- ARM with Retry-After, ARG/Log Analytics POSTs with only quota headers -- is
+    absorbed by retries, and every wait is counted."""
+    estate = build_estate(6, other_rg_vm=False)
+    with FakeArm(estate.doc, latency=0.002) as fake:
+        install_az_stub(monkeypatch, tmp_path, fake)
+        fake.add_fault(r"/virtualMachines/", status=429, code="TooManyRequests", retry_after="1", times=3)
+        fake.add_fault(r"ResourceGraph|/v1/workspaces/", status=429, code="Throttled", times=1,
+                       headers={"x-ms-user-quota-remaining": "0", "x-ms-user-quota-resets-after": "00:00:01"})
+        doc = discover(fast_settings(fake, estate.listed, backend=backend))
+        assert doc["errors"] == []
+        assert doc["source"]["throttle_waits"] >= 4
+        assert {r["id"].lower() for r in doc["resources"]} == estate.expected_ids()
