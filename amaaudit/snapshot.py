@@ -7,12 +7,15 @@ and the first bad entry. Nothing here judges the estate; it only checks the enve
 from __future__ import annotations
 
 import json
+import os
+import tempfile
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
 from . import arm
+from .redact import redact
 
 FORMAT = "ama-estate/1"
 CLOUDS = ("AzureCloud", "AzureUSGovernment", "AzureChinaCloud")
@@ -125,6 +128,10 @@ def from_document(document: Any, name: str) -> Snapshot:
             if entry.get(key_name) is not None and not isinstance(entry[key_name], dict):
                 raise refuse(f'{where} ({_short(rid)}) has "{key_name}" of JSON type '
                              f"{type(entry[key_name]).__name__}; ARM returns an object there.")
+        for key_name in ("name", "location", "kind"):
+            if entry.get(key_name) is not None and not isinstance(entry[key_name], str):
+                raise refuse(f'{where} ({_short(rid)}) has "{key_name}" of JSON type '
+                             f"{type(entry[key_name]).__name__}; ARM returns a string there.")
         k = arm.key(rid)
         if k in seen and resources[seen[k]] != entry:
             raise refuse(f"{where} and resources[{seen[k]}] have the same id {_short(rid)} "
@@ -177,32 +184,58 @@ def _short(resource_id: str) -> str:
     return resource_id if len(resource_id) <= 160 else resource_id[:157] + "..."
 
 
-def canonical(document: dict[str, Any]) -> dict[str, Any]:
-    """Stable form for writing: resources sorted by lower-cased id, so captures diff cleanly."""
-    out = dict(document)
-    out["resources"] = sorted(document.get("resources") or [], key=lambda r: arm.key(r.get("id")))
+TOP_ORDER = ("format", "captured_at", "cloud", "source", "resources", "heartbeat_workspaces", "heartbeats", "errors")
+
+
+def _sorted_keys(obj: Any) -> Any:
+    if isinstance(obj, dict):
+        return {k: _sorted_keys(obj[k]) for k in sorted(obj, key=str)}
+    if isinstance(obj, list):
+        return [_sorted_keys(v) for v in obj]
+    return obj
+
+
+def canonical(doc: dict) -> dict:
+    """The snapshot as it is written: redacted, sorted, known top-level keys first."""
+    doc = redact(doc)
+    if isinstance(doc.get("resources"), list):
+        doc["resources"] = sorted(doc["resources"], key=lambda r: str(r.get("id", "")).lower()
+                                  if isinstance(r, dict) else "")
+    if isinstance(doc.get("heartbeats"), list):
+        doc["heartbeats"] = sorted(doc["heartbeats"], key=lambda h: (
+            str(h.get("workspace_id", "")).lower(), str(h.get("resource_id", "")).lower(),
+            str(h.get("category", ""))) if isinstance(h, dict) else ("", "", ""))
+    if isinstance(doc.get("heartbeat_workspaces"), list):
+        doc["heartbeat_workspaces"] = sorted(doc["heartbeat_workspaces"], key=lambda w: str(w).lower())
+    if isinstance(doc.get("errors"), list):
+        doc["errors"] = sorted(doc["errors"], key=lambda e: (
+            str(e.get("scope", "")).lower(), str(e.get("operation", "")), str(e.get("code", "")))
+            if isinstance(e, dict) else ("", "", ""))
+    out = {k: _sorted_keys(doc[k]) for k in TOP_ORDER if k in doc}
+    for k in sorted(k for k in doc if k not in TOP_ORDER):
+        out[k] = _sorted_keys(doc[k])
     return out
 
 
-def write(document: dict[str, Any], path: str | Path) -> None:
-    """Write atomically: a temporary file in the same folder, then a rename.
-
-    An interrupted run leaves either the previous file or none, never half a snapshot.
-    """
-    import os
-    import tempfile
-
+def write(doc: dict, path: str | os.PathLike[str]) -> None:
+    """Write atomically (temporary file in the same folder, fsync, rename): an interrupted run
+    leaves the previous file or the new one, never a truncated snapshot. Redacted, sorted."""
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
-    handle, temp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    data = canonical(doc)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=str(target.parent))
     try:
-        with os.fdopen(handle, "w", encoding="utf-8") as out:
-            json.dump(canonical(document), out, indent=1, sort_keys=True, ensure_ascii=False)
-            out.write("\n")
-        os.replace(temp, target)
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
+            for chunk in json.JSONEncoder(indent=2, ensure_ascii=False).iterencode(data):
+                fh.write(chunk)
+            fh.write("\n")
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, target)
     except BaseException:
         try:
-            os.unlink(temp)
+            os.unlink(tmp)
         except OSError:
             pass
         raise
+

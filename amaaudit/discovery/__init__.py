@@ -20,7 +20,7 @@ Module map (each module says why it is the way it is):
 
 from .discover import discover
 from .errors import DiscoveryError
-from .redact import redact
+from ..redact import redact
 from .settings import LiveSettings
 from .snapshot import summary_line, write_snapshot
 

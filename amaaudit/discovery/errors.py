@@ -20,7 +20,7 @@ from azure.core.exceptions import (
     ServiceResponseError,
 )
 
-from .redact import redact_string
+from ..redact import redact_string
 
 
 class DiscoveryError(Exception):

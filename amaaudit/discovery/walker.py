@@ -25,7 +25,7 @@ from typing import Any, Callable, Iterable
 
 from .armread import ArmReader, read_operation, type_of
 from .errors import NotFound, error_entry
-from .redact import redact
+from ..redact import redact
 
 VM_TYPE = "Microsoft.Compute/virtualMachines"
 

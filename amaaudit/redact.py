@@ -1,6 +1,6 @@
-"""The one place where secrets are taken out of what discovery captured.
+"""The one place where secrets are taken out of what the suite captures and writes.
 
-A snapshot is evidence that gets attached to tickets, uploaded as a CI artifact and kept
+Used by discovery (capture time) and by every snapshot write. A snapshot is evidence that gets attached to tickets, uploaded as a CI artifact and kept
 for a year, so nothing in it may let its reader act as the estate. Azure returns very few
 secrets on GET (``protectedSettings`` is write-only), but extension ``settings`` are free-form
 and people do paste SAS URLs, connection strings and keys into them. The rules, applied to
