@@ -187,7 +187,7 @@ def test_write_snapshot_is_stable_and_atomic(tmp_path):
 
 
 def test_write_snapshot_interrupted_by_keyboard_interrupt(tmp_path, monkeypatch):
-    import amaaudit.discovery.snapshot as snap
+    import amaaudit.snapshot as snap
 
     target = tmp_path / "estate.json"
     target.write_text("OLD", encoding="utf-8")
