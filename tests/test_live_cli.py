@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
@@ -30,9 +31,21 @@ DEMO = ROOT / "fixtures" / "estates" / "demo.json"
 PROD, MGMT = "6f1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d", "0a9b8c7d-6e5f-4d3c-2b1a-0f9e8d7c6b5a"
 
 
+SECRETS = ("MARKER-PROTECTED-9f1c", "MARKER-SAS-SIG-77aa", "MARKER-CONN-KEY-5e2b", "MARKER-KV-SECRET-31d0")
+
+
 def served_demo() -> dict:
-    """The demo as Azure would hold it now: Heartbeat times moved to keep their age."""
+    """The demo as Azure would hold it now (Heartbeat times moved to keep their age), with
+    secrets planted where people put them: protected settings, a SAS URL, a connection string."""
     doc = json.loads(DEMO.read_text())
+    for res in doc["resources"]:
+        if res["type"].lower().endswith("/extensions") and "/vm01/" in res["id"]:
+            res["properties"]["protectedSettings"] = {"token": SECRETS[0]}
+            res["properties"]["protectedSettingsFromKeyVault"] = {"secretUrl": SECRETS[3]}
+            res["properties"]["settings"] = {
+                "proxy": {"mode": "none"},
+                "scriptUri": f"https://stacct.blob.core.windows.net/c/x.sh?sv=2024-01-01&sig={SECRETS[1]}",
+                "connection": f"DefaultEndpointsProtocol=https;AccountName=st;AccountKey={SECRETS[2]}"}
     shift = datetime.now(timezone.utc) - parse_time(doc["captured_at"])
     for row in doc["heartbeats"]:
         row["last_heartbeat"] = (parse_time(row["last_heartbeat"]) + shift).strftime("%Y-%m-%dT%H:%M:%SZ")
@@ -83,6 +96,15 @@ def test_live_run_gives_the_replay_verdicts(fake, tmp_path, monkeypatch):
     snapshot = json.loads(saved.read_text())
     assert snapshot["format"] == "ama-estate/1" and snapshot["source"]["kind"] == "arm"
     assert any(e["status"] == 403 and "vm12" in e["scope"] for e in snapshot["errors"])
+
+    # No secret and no token in any output: snapshot, JUnit, HTML, JSON, terminal.
+    token = re.search(r'"(eyJ[^"]+)"', (ROOT / "tests" / "fakearm" / "bin" / "az").read_text()).group(1)
+    outputs = {p.name: p.read_text(errors="replace") for p in tmp_path.rglob("*") if p.is_file()
+               and p.suffix in (".json", ".xml", ".html")}
+    outputs["terminal"] = live.stdout + live.stderr + replay.stdout + replay.stderr
+    for name, text in outputs.items():
+        for secret in (*SECRETS, token):
+            assert secret not in text, f"{secret} leaked into {name}"
 
 
 def test_estate_and_subscription_are_refused_together(tmp_path):
