@@ -11,8 +11,8 @@ from dataclasses import dataclass
 
 
 def key(resource_id: str | None) -> str:
-    """The comparison key of an ARM id: lower case, no trailing slash."""
-    return (resource_id or "").strip().rstrip("/").lower()
+    """The comparison key of an ARM id: lower case, no trailing slash ("" for a non-string)."""
+    return resource_id.strip().rstrip("/").lower() if isinstance(resource_id, str) else ""
 
 
 @dataclass(frozen=True)
@@ -41,7 +41,7 @@ def parse(resource_id: str) -> ResourceId:
     and types are those of the *last* provider segment, which is what the document's
     ``type`` says too.
     """
-    parts = [p for p in (resource_id or "").split("/") if p]
+    parts = [p for p in resource_id.split("/") if p] if isinstance(resource_id, str) else []
     sub = rg = provider = ""
     types: list[str] = []
     names: list[str] = []
@@ -72,7 +72,7 @@ def parent(resource_id: str) -> str:
 
     For an extension resource the parent is the resource it extends.
     """
-    parts = (resource_id or "").rstrip("/").split("/")
+    parts = (resource_id if isinstance(resource_id, str) else "").rstrip("/").split("/")
     if len(parts) >= 4 and parts[-4].lower() == "providers":
         return "/".join(parts[:-4])
     return "/".join(parts[:-2])

@@ -133,7 +133,7 @@ def from_document(document: Any, name: str) -> Snapshot:
                 raise refuse(f'{where} ({_short(rid)}) has "{key_name}" of JSON type '
                              f"{type(entry[key_name]).__name__}; ARM returns a string there.")
         k = arm.key(rid)
-        if k in seen and resources[seen[k]] != entry:
+        if k in seen and {**resources[seen[k]], "id": k} != {**entry, "id": k}:
             raise refuse(f"{where} and resources[{seen[k]}] have the same id {_short(rid)} "
                          "(ids compare case-insensitively) but different contents.")
         seen.setdefault(k, index)

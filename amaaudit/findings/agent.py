@@ -11,6 +11,11 @@ PORTAL = Text("Azure portal > the VM > Settings > Extensions + applications",
               "Azure portal > 対象のマシン > [設定] > [拡張機能とアプリケーション]")
 
 
+def latest(ext_type: str) -> str:
+    """The newest major.minor of an AMA type; types compare case-insensitively, as AMA matching does."""
+    return {k.lower(): v for k, v in LATEST.items()}.get(ext_type.lower(), LATEST["AzureMonitorLinuxAgent"])
+
+
 def major_minor(version: str) -> str | None:
     match = re.match(r"^\s*(\d+)\.(\d+)", version or "")
     return f"{match.group(1)}.{match.group(2)}" if match else None
@@ -18,7 +23,7 @@ def major_minor(version: str) -> str | None:
 
 def install_commands(vm, ext_type: str, version: str | None) -> tuple[str, ...]:
     """The guide's Set-AzVMExtension line, with a version ARM accepts (major.minor only)."""
-    handler = major_minor(version or "") or LATEST[ext_type]
+    handler = major_minor(version or "") or latest(ext_type)
     return (
         f"Set-AzVMExtension -Name {ext_type} -ExtensionType {ext_type} -Publisher Microsoft.Azure.Monitor "
         f"-ResourceGroupName {ps(vm.resource_group)} -VMName {ps(vm.name)} -Location {ps(vm.location)} "
@@ -117,7 +122,7 @@ def automatic_upgrade_off(vm, ext) -> Finding:
              "自動アップグレードを有効にしてください (-EnableAutomaticUpgrade $true)。"),
         (f"az vm extension set --resource-group {sh(vm.resource_group)} --vm-name {sh(vm.name)} "
          f"--subscription {vm.subscription} --name {ext.type} --publisher Microsoft.Azure.Monitor "
-         f"--version {major_minor(ext.type_handler_version) or LATEST[ext.type]} --enable-auto-upgrade true",),
+         f"--version {major_minor(ext.type_handler_version) or latest(ext.type)} --enable-auto-upgrade true",),
         ext.evidence())
 
 

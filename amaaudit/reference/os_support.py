@@ -113,8 +113,8 @@ def guest_verdict(os_type: str | None, os_name: str, os_version: str,
     wanted = ".".join(version.split(".")[:2]) if distro == "ubuntu" else version.split(".")[0]
     if wanted in allowed:
         return OsVerdict("supported", "guest", f"guest reports {label} ({distro} {wanted}, {arch}), supported")
-    if not wanted:
-        return OsVerdict("unknown", "guest", f"guest reports {os_name} without a version")
+    if not re.fullmatch(r"\d+(\.\d+)?", wanted):
+        return OsVerdict("unknown", "guest", f"guest reports {os_name} without a version (reported: {os_version!r})")
     return OsVerdict("unsupported", "guest",
                      f"guest reports {label}; AMA supports {distro} {', '.join(allowed)} on {arch}, not {wanted}")
 
