@@ -34,8 +34,10 @@ def add_options(parser) -> None:
     group.addoption("--fail-on-warning", action="store_true", default=False,
                     help="warning-severity findings fail the run too")
     group.addoption("--findings-json", metavar="FILE", default=None,
-                    help="write one JSON object per result (default reports/findings.json in a compliance run)")
-    group.addoption("--waivers", metavar="FILE", default=None, help="YAML file of waivers")
+                    help="write one JSON object per result (default: findings.json next to the HTML report, "
+                         "reports/findings.json without one; schema: docs/findings.schema.json)")
+    group.addoption("--waivers", metavar="FILE", default=None,
+                    help="YAML file of waivers: accepted, time-boxed exceptions (docs/waivers.md)")
     live = parser.getgroup("amaaudit live", "amaaudit: live discovery from Azure (read-only)")
     live.addoption("--subscription", metavar="ID", action="append", default=[],
                    help="discover VMs in this subscription (repeatable; or AZURE_SUBSCRIPTION_ID)")

@@ -1,0 +1,55 @@
+"""findings.json: one object per result for pipelines, with a header (schema: docs/findings.schema.json).
+
+Written atomically (a temporary file in the same folder, then a rename), so a pipeline never
+reads half a file; results sorted so that the file is identical with and without pytest-xdist.
+One result per line: greppable and diffable, and json's C encoder is only used for one-shot,
+unindented dumps (an indented dump of 90,000 results takes seconds).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from ..steps import STEPS
+from . import results
+
+FORMAT = "amaaudit-findings/1"
+
+
+def document(header: dict[str, Any], records: list[dict[str, Any]], lang: str,
+             waivers: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    return {"format": FORMAT, "header": {**header, "steps": [s.name for s in STEPS], "waivers": waivers or []},
+            "results": [results.to_object(r, lang) for r in results.ordered(records)]}
+
+
+def write(path: str | Path, doc: dict[str, Any]) -> Path:
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as out:
+            compact = {"ensure_ascii": False, "separators": (",", ":")}
+            out.write('{"format":' + json.dumps(doc["format"]) + ',\n"header":' + json.dumps(doc["header"], **compact)
+                      + ',\n"results":[')
+            for i, result in enumerate(doc["results"]):
+                out.write(("\n" if i == 0 else ",\n") + json.dumps(result, **compact))
+            out.write("\n]}\n")
+        os.chmod(tmp, 0o644)          # mkstemp makes it private; a CI artifact must be readable
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
+
+
+def default_path(config) -> Path:
+    """Next to the HTML report when there is one (reports/ by default), else reports/findings.json."""
+    html = config.getoption("htmlpath", None)
+    base = Path(config.invocation_params.dir)
+    if html:
+        return (base / Path(os.path.expandvars(html)).expanduser()).parent / "findings.json"
+    return base / "reports" / "findings.json"

@@ -1,0 +1,151 @@
+"""The report's own part of the HTML page: header, verdict, counts, waivers, matrix and details.
+
+Everything from the estate (names, tags, messages) is untrusted: server-side it is escaped
+with :func:`html.escape`; data for the page's script goes into ``<script type="application/json">``
+with ``<``, ``>`` and ``&`` escaped, and the script builds the DOM with ``textContent`` only.
+What is static (header, counts) is plain HTML so it shows before any script runs.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+from html import escape
+from pathlib import Path
+from typing import Any
+
+from .. import __version__
+from . import i18n
+
+ASSETS = Path(__file__).parent / "assets"
+_JSON_ESCAPES = {ord("<"): "\\u003c", ord(">"): "\\u003e", ord("&"): "\\u0026",
+                 0x2028: "\\u2028", 0x2029: "\\u2029"}
+
+
+@lru_cache(maxsize=None)
+def asset(name: str) -> str:
+    return (ASSETS / name).read_text(encoding="utf-8")
+
+
+def embed_json(data: Any) -> str:
+    """JSON that cannot end its ``<script>`` element early, whatever the strings in it hold."""
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":")).translate(_JSON_ESCAPES)
+
+
+def _e(value: Any) -> str:
+    return escape(str(value), quote=True)
+
+
+def _fact(label: str, value: str, cls: str = "") -> str:
+    return f'<div class="aa-fact {cls}"><dt>{_e(label)}</dt><dd>{value}</dd></div>'
+
+
+def header(head: dict[str, Any], lang: str, waivers: list[dict[str, Any]]) -> str:
+    w = i18n.words(lang)
+    estate, opts, counts, vms = head["estate"], head["options"], head["counts"], head["vms"]
+    kind = estate.get("kind") or "file"
+    facts = [_fact(w["estate"], f'<span class="aa-mono">{_e(estate.get("label") or "-")}</span>')]
+    facts.append(_fact(w["captured_at"], f'<b>{_e(estate.get("captured_at") or "-")}</b> '
+                                         f'<span class="aa-muted">({_e(w["captured_note"])})</span>'))
+    facts.append(_fact(w["cloud"], _e(estate.get("cloud") or "-")))
+    if estate.get("principal"):
+        facts.append(_fact(w["run_by"], _e(estate["principal"])))
+    facts.append(_fact(w["suite"], f"amaaudit {_e(head.get('version', __version__))}"))
+    workspaces = opts.get("workspace") or []
+    chips = [f'<span class="aa-chip"><b>{_e(w["expected_ws"])}</b> '
+             f'{_e(", ".join(workspaces) if workspaces else w["workspace_any"])}</span>',
+             f'<span class="aa-chip"><b>{_e(w["hb_max_age"])}</b> {_e(opts.get("heartbeat_max_age"))} {_e(w["minutes"])}</span>',
+             f'<span class="aa-chip"><b>{_e(w["fail_on_warning"])}</b> '
+             f'{_e(w["yes"] if opts.get("fail_on_warning") else w["no"])}</span>',
+             f'<span class="aa-chip"><b>{_e(w["waiver_file"])}</b> {_e(opts.get("waivers") or w["none"])}</span>']
+    broken = vms.get("broken", 0)
+    if not vms.get("total"):
+        verdict = f'<div class="aa-verdict aa-verdict-none" role="status">{_e(w["verdict_none"])}'
+    elif broken:
+        verdict = f'<div class="aa-verdict aa-verdict-fail" role="status">{_e(w["verdict_fail"].format(n=f"{broken:,}"))}'
+    else:
+        verdict = f'<div class="aa-verdict aa-verdict-pass" role="status">{_e(w["verdict_pass"])}'
+    if counts.get("error"):
+        errors = f"{counts['error']:,}"
+        verdict += f' <span class="aa-verdict-more">{_e(w["verdict_error"].format(n=errors))}</span>'
+    verdict += "</div>"
+    tiles = [f'<div class="aa-tile aa-tile-vms"><span class="aa-n" data-count="vms">{vms.get("total", 0):,}</span>'
+             f'<span class="aa-l">{_e(w["vms_checked"])}</span></div>',
+             f'<div class="aa-tile aa-tile-broken"><span class="aa-n" data-count="vms-broken">{broken:,}</span>'
+             f'<span class="aa-l">{_e(w["vms_broken"])}</span></div>']
+    for outcome in ("fail", "error", "warn", "waived", "skip", "pass"):
+        tiles.append(f'<div class="aa-tile aa-o-{outcome}"><span class="aa-n" data-count="{outcome}">'
+                     f'{counts.get(outcome, 0):,}</span><span class="aa-l">{_e(w["o_" + outcome])}</span></div>')
+    return (f'<header class="aa-hero">'
+            f'<div class="aa-hero-top"><div><div class="aa-kicker">amaaudit · {_e(w["title"])}</div>'
+            f'<p class="aa-subtitle">{_e(w["subtitle"])}</p></div>'
+            f'<span class="aa-kind aa-kind-{_e(kind)}">{_e(w["kind_" + kind] if "kind_" + kind in w else kind)}</span></div>'
+            f'<dl class="aa-facts">{"".join(facts)}</dl>'
+            f'<div class="aa-options"><span class="aa-options-label">{_e(w["options"])}</span>{"".join(chips)}</div>'
+            f'{verdict}<div class="aa-tiles">{"".join(tiles)}</div>'
+            f'<p class="aa-muted aa-counts-note">{_e(w["results"])}: {sum(counts.values()):,} · '
+            f'{_e(w["counts_note"])}</p></header>'
+            + waiver_table(waivers, lang))
+
+
+def _selector(waiver: dict[str, Any]) -> str:
+    parts = [f"{k}={waiver[k]}" for k in ("step", "test", "vm", "resource_id", "tag") if waiver.get(k)]
+    return " · ".join(parts)
+
+
+def waiver_table(waivers: list[dict[str, Any]], lang: str) -> str:
+    if not waivers:
+        return ""
+    w = i18n.words(lang)
+    rows = []
+    for item in waivers:
+        status = item["status"]
+        label = {"applied": w["w_applied"].format(n=item["applied"]),
+                 "expired": w["w_expired"].format(n=item["expired_hits"]),
+                 "unused": w["w_unused"]}[status]
+        if item.get("error_hits"):
+            label += " · " + w["w_error_hits"].format(n=item["error_hits"])
+        rows.append(f'<tr class="aa-w-{_e(status)}"><td class="aa-mono">{_e(item["id"])}</td>'
+                    f'<td class="aa-mono">{_e(_selector(item))}</td><td>{_e(item["justification"])}</td>'
+                    f'<td>{_e(item["owner"])}</td><td>{_e(item["ticket"])}</td><td>{_e(item["expires"])}</td>'
+                    f'<td><span class="aa-wstatus aa-wstatus-{_e(status)}">{_e(label)}</span></td></tr>')
+    heads = "".join(f"<th>{_e(w[k])}</th>" for k in
+                    ("w_id", "w_selector", "w_justification", "w_owner", "w_ticket", "w_expires", "w_status"))
+    return (f'<section class="aa-card aa-waivers" id="aa-waivers"><h2>{_e(w["waivers"])}</h2>'
+            f'<table class="aa-table"><thead><tr>{heads}</tr></thead><tbody>{"".join(rows)}</tbody></table></section>')
+
+
+def legend(lang: str) -> str:
+    w = i18n.words(lang)
+    items = [f'<span class="aa-lg"><i class="aa-c aa-c-{c}">{sym}</i>{_e(w["legend_" + o])}</span>'
+             for o, c, sym in (("pass", "p", "✓"), ("fail", "f", "✗"), ("warn", "w", "!"), ("waived", "v", "~"),
+                               ("error", "e", "?"), ("skip", "s", "–"), ("none", "n", ""))]
+    items.append(f'<span class="aa-lg"><i class="aa-c aa-c-f aa-first">✗</i>{_e(w["legend_first"])}</span>')
+    return f'<div class="aa-legend">{"".join(items)}</div>'
+
+
+def app(head: dict[str, Any], matrix: dict[str, Any], lang: str, waivers: list[dict[str, Any]],
+        table_note: str) -> str:
+    """The block that goes first in pytest-html's summary: style, header, matrix shell and its script."""
+    w = i18n.words(lang)
+    data = {"lang": lang, "words": w, "steps": [{**s, "run": m["run"]} for s, m in zip(i18n.steps(lang), matrix["steps"])],
+            "short": [i18n.word("short_" + s["name"], lang) for s in matrix["steps"]],
+            "subs": matrix["subs"], "rgs": matrix["rgs"], "vms": matrix["vms"]}
+    return (f'<style>{asset("report.css")}</style>'
+            f'<div id="aa-app" class="aa" lang="{_e(lang)}">{header(head, lang, waivers)}'
+            f'<section class="aa-main"><div class="aa-card aa-matrix-pane">'
+            f'<div class="aa-pane-head"><h2 id="aa-matrix-title">{_e(w["matrix"])}</h2>'
+            f'<span class="aa-muted" id="aa-shown"></span></div>'
+            f'<p class="aa-muted aa-hint">{_e(w["matrix_hint"])}</p>'
+            f'<div class="aa-toolbar" id="aa-toolbar"></div>{legend(lang)}'
+            f'<div id="aa-matrix" class="aa-mx" role="grid" aria-labelledby="aa-matrix-title"></div></div>'
+            f'<aside class="aa-card aa-details-pane" id="aa-details" aria-live="polite">'
+            f'<p class="aa-muted">{_e(w["details_empty"])}</p></aside></section>'
+            f'<div class="aa-table-head"><h2>{_e(w["all_results"])}</h2><p class="aa-muted">{_e(table_note)}</p></div>'
+            f'</div><script type="application/json" id="aa-data">{embed_json(data)}</script>'
+            f'<script>{asset("report.js")}</script>')
+
+
+def details_blob(details: dict[str, Any]) -> str:
+    """The on-demand details, placed after the matrix's script so the parser reaches them later."""
+    return f'<script type="application/json" id="aa-details-data">{embed_json(details)}</script>'
