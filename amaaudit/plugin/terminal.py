@@ -86,6 +86,15 @@ def _write_vm(reporter, steps, lang: str) -> None:
         if outcome == "error":
             reporter.write_line(f"  {record['step']:<9} ERROR  {title}: {record.get('reason', '')}{marker}", **colour)
             continue
+        waiver = record.get("waiver") or {}
+        if outcome == "waived":
+            reporter.write_line(f"  {record['step']:<9} WAIVED {title}: {waiver.get('justification', '')} "
+                                f"(owner {waiver.get('owner', '?')}, {waiver.get('ticket', '')}, "
+                                f"expires {waiver.get('expires', '?')})", cyan=True)
+            continue
+        if waiver.get("status") == "expired":
+            reporter.write_line(f"  {record['step']:<9} note   waiver {waiver.get('id', '')} expired on "
+                                f"{waiver.get('expires', '?')}; it no longer applies", yellow=True)
         for finding in record.get("findings", []):
             label = "FAIL " if finding["severity"] in ("critical", "high") else "WARN "
             reporter.write_line(f"  {record['step']:<9} {label}  {finding['message'][lang]}{marker}", **colour)
