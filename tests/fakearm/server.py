@@ -123,6 +123,15 @@ def _resource_group(resource_id: str) -> str:
     return segs[3].lower() if len(segs) > 3 and segs[2].lower() == "resourcegroups" else ""
 
 
+# Every server of this test process adds its traffic here when it stops; tests/conftest.py
+# prints the totals, so "discovery never wrote" is shown for the whole run, not per test.
+SESSION = {"servers": 0, "requests": 0, "writes": 0}
+
+
+class ReadOnlyViolation(AssertionError):
+    pass
+
+
 class FakeArm:
     def __init__(self, estate: dict, *, page_size: int = 100, arg_page_size: int = 1000, latency: float = 0.0,
                  arg_quota_remaining: int = 15) -> None:
@@ -181,6 +190,19 @@ class FakeArm:
         return self
 
     def stop(self) -> None:
+        """Stop, and fail if anything but a read or a query reached the server while it ran.
+
+        A test that provokes a write on purpose (the stock SDK pipeline's provider
+        registration) clears the log afterwards; anything left is a real violation."""
+        writes = self.writes()
+        SESSION["servers"] += 1
+        SESSION["requests"] += len(self.log)
+        SESSION["writes"] += len(writes)
+        self._shutdown()
+        if writes:
+            raise ReadOnlyViolation(f"the fake ARM received non-read requests: {writes[:5]}")
+
+    def _shutdown(self) -> None:
         if self._httpd:
             self._httpd.shutdown()
             self._httpd.server_close()
