@@ -46,6 +46,7 @@ import ipaddress
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from enum import StrEnum
+from functools import lru_cache
 
 from .arm import key
 
@@ -269,8 +270,23 @@ def _net(text: str) -> ipaddress.IPv4Network | ipaddress.IPv6Network | None:
 
 
 def _covers_all_ipv4(prefixes: Iterable[str]) -> bool:
+    return _covers_all_ipv4_cached(tuple(prefixes))
+
+
+@lru_cache(maxsize=1024)
+def _covers_all_ipv4_cached(prefixes: tuple[str, ...]) -> bool:
+    # Cached: a VNet's prefixes are the same for every VM in it, and collapsing is slow.
     nets = [n for n in map(_net, prefixes) if n is not None and n.version == 4]
     return ipaddress.ip_network("0.0.0.0/0") in ipaddress.collapse_addresses(nets)
+
+
+@lru_cache(maxsize=4096)
+def _source_class(source_ip: str | None) -> tuple[bool, bool]:
+    """(given, in a non-public range): all a source *tag* rule can learn from the NIC's IP."""
+    if not source_ip:
+        return False, False
+    address = ipaddress.ip_address(source_ip)
+    return True, any(address in n for n in _NON_PUBLIC)
 
 
 def _any_of(results: list[Tri], what: str) -> Tri:
@@ -431,8 +447,111 @@ def _match(rule: _Rule, flow: _Flow) -> Tri:
 # --- evaluation ------------------------------------------------------------------------------------
 
 
+class CompiledNsg:
+    """One NSG document parsed once: its outbound rules in evaluation order, and a memo of decisions.
+
+    Many VMs share an NSG, and AMA's endpoints are few, so the same flow is judged again and
+    again; a decision depends on the NIC's IP only through the rules that look at the source, so
+    the memo key keeps just what those rules can see (the IP itself only when a rule has a source
+    CIDR). Build one per NSG document for the lifetime of an estate (see ``compile_nsg``); the
+    document must not change afterwards. Malformed rules raise ``ValueError`` here.
+    """
+
+    __slots__ = ("id", "name", "rules", "assumed", "_by_ip", "_by_asg", "_memo")
+
+    def __init__(self, nsg: Mapping):
+        self.id, self.name = _ci(nsg).get("id"), _name(nsg)
+        self.rules, self.assumed = _rules(nsg)
+        self._by_ip = self._by_asg = False   # decisions depend on the exact source IP / ASGs
+        for rule in self.rules:
+            if _asg_ids(rule.props, "sourceapplicationsecuritygroups"):
+                self._by_asg = True
+                continue
+            for e in _values(rule.props, "sourceaddressprefix", "sourceaddressprefixes"):
+                net = _net(e)
+                if net is not None and not (net.prefixlen == 0 and net.version == 4):
+                    self._by_ip = True
+        self._memo: dict[tuple, RuleDecision] = {}
+
+    def decide(self, dest: Destination, port: int = 443, protocol: str = "Tcp", source_ip: str | None = None,
+               source_asgs: Iterable[str] | None = None, vnet_prefixes: Iterable[str] = (),
+               layer: str = "") -> RuleDecision:
+        asgs = None if source_asgs is None else frozenset(map(key, source_asgs))
+        covers_all = _covers_all_ipv4(vnet_prefixes)
+        memo = not (self._by_ip or self._by_asg)   # per-NIC keys would only fill the memo
+        if memo:
+            k = (dest, port, protocol, _source_class(source_ip), covers_all, layer)
+            found = self._memo.get(k)
+            if found is not None:
+                return found
+        decision = self._evaluate(dest, port, protocol, source_ip, asgs, covers_all)
+        if layer:
+            decision = replace(decision, layer=layer)
+        if memo:
+            self._memo[k] = decision
+        return decision
+
+    def _evaluate(self, dest: Destination, port: int, protocol: str, source_ip: str | None,
+                  asgs: frozenset[str] | None, covers_all: bool) -> RuleDecision:
+        flow_text = f"outbound {protocol}/{port} to {dest.label}"
+        nsg_id, nsg_name, assumed = self.id, self.name, self.assumed
+        flow = _Flow(dest, port, protocol, ipaddress.ip_address(source_ip) if source_ip else None, asgs, covers_all)
+        note = (" The document has no outbound default rules, so Azure's standard defaults were applied."
+                if assumed else "")
+        verb = {"Allow": "allows", "Deny": "denies"}
+
+        def decide(verdict: Verdict, rule: _Rule | None, text: str, undecided=()) -> RuleDecision:
+            return RuleDecision(verdict, dest.host, nsg_id, nsg_name, rule and rule.name,
+                                rule and rule.priority, bool(rule and rule.is_default),
+                                rule and rule.access, f"NSG '{nsg_name}': {text}{note}",
+                                tuple(undecided), assumed)
+
+        pending: list[tuple[_Rule, str]] = []  # undecidable rules met so far, in priority order
+        for rule in self.rules:
+            ok, why = _match(rule, flow)
+            if ok is False:
+                continue
+            if ok is None:
+                pending.append((rule, why))
+                continue
+            # An undecidable rule before this one only matters if it would act differently.
+            contrary = [(r, w) for r, w in pending if r.access != rule.access]
+            if not contrary:
+                verdict = Verdict.ALLOWED if rule.access == "Allow" else Verdict.DENIED
+                return decide(verdict, rule, f"{rule.label} {verb[rule.access]} {flow_text} ({why}).")
+            first, first_why = contrary[0]
+            return decide(
+                Verdict.UNCERTAIN, first,
+                f"cannot decide {flow_text} from ARM: {first.label} may match ({first_why}). If it "
+                f"does, it {verb[first.access]} the traffic; if not, {rule.label} {verb[rule.access]} "
+                "it. Check the NIC's effective security rules, or Network Watcher IP flow verify "
+                "against the resolved IP.",
+                [f"{r.name} (priority {r.priority}): {w}" for r, w in contrary])
+        if pending:  # only reachable when the document's default rules are incomplete
+            first, first_why = pending[0]
+            return decide(Verdict.UNCERTAIN, first, f"cannot decide {flow_text}: {first.label} may "
+                          f"match ({first_why}) and no later rule surely matches.",
+                          [f"{r.name} (priority {r.priority}): {w}" for r, w in pending])
+        return decide(Verdict.UNCERTAIN, None, f"no outbound rule matches {flow_text}; the document's "
+                      "default rules look incomplete.")
+
+
+def compile_nsg(nsg: Mapping | CompiledNsg | None) -> CompiledNsg | None:
+    """Parse an NSG document once (``evaluate_*`` accept the result wherever they take a document)."""
+    if nsg is None or isinstance(nsg, CompiledNsg):
+        return nsg
+    return CompiledNsg(nsg)
+
+
+@lru_cache(maxsize=1024)
+def _no_nsg(dest: Destination, port: int, protocol: str, layer: str) -> RuleDecision:
+    return RuleDecision(Verdict.ALLOWED, dest.host, None, None, None, None, False, None,
+                        f"No NSG is associated, so nothing filters outbound {protocol}/{port} to {dest.label} here.",
+                        layer=layer)
+
+
 def evaluate_outbound(
-    nsg: Mapping | None,
+    nsg: Mapping | CompiledNsg | None,
     dest: Destination,
     port: int = 443,
     protocol: str = "Tcp",
@@ -442,66 +561,27 @@ def evaluate_outbound(
 ) -> RuleDecision:
     """Evaluate one NSG for outbound ``protocol``/``port`` traffic from a NIC to ``dest``.
 
+    ``nsg``: the NSG document, or its :func:`compile_nsg` form (parsed once, decisions memoized).
     ``source_ip``: the NIC ipConfiguration's private IP (decides source CIDRs).
     ``source_asgs``: ids of the ipConfiguration's application security groups; None = unknown.
     ``vnet_prefixes``: prefixes known to be in the VirtualNetwork tag (VNet and peered address
     spaces, the subnet's UDR prefixes); only used to see whether it covers every address.
     """
-    flow_text = f"outbound {protocol}/{port} to {dest.label}"
+    return _outbound_decision(nsg, dest, port, protocol, source_ip, source_asgs, vnet_prefixes, "")
+
+
+def _outbound_decision(nsg, dest, port, protocol, source_ip, source_asgs, vnet_prefixes, layer) -> RuleDecision:
     if nsg is None:
-        return RuleDecision(Verdict.ALLOWED, dest.host, None, None, None, None, False, None,
-                            f"No NSG is associated, so nothing filters {flow_text} here.")
-    nsg_id, nsg_name = _ci(nsg).get("id"), _name(nsg)
-    rules, assumed = _rules(nsg)
-    flow = _Flow(dest, port, protocol, ipaddress.ip_address(source_ip) if source_ip else None,
-                 None if source_asgs is None else frozenset(map(key, source_asgs)),
-                 _covers_all_ipv4(vnet_prefixes))
-    note = (" The document has no outbound default rules, so Azure's standard defaults were applied."
-            if assumed else "")
-    verb = {"Allow": "allows", "Deny": "denies"}
-
-    def decide(verdict: Verdict, rule: _Rule | None, text: str, undecided=()) -> RuleDecision:
-        return RuleDecision(verdict, dest.host, nsg_id, nsg_name, rule and rule.name,
-                            rule and rule.priority, bool(rule and rule.is_default),
-                            rule and rule.access, f"NSG '{nsg_name}': {text}{note}",
-                            tuple(undecided), assumed)
-
-    pending: list[tuple[_Rule, str]] = []  # undecidable rules met so far, in priority order
-    for rule in rules:
-        ok, why = _match(rule, flow)
-        if ok is False:
-            continue
-        if ok is None:
-            pending.append((rule, why))
-            continue
-        # An undecidable rule before this one only matters if it would act differently.
-        contrary = [(r, w) for r, w in pending if r.access != rule.access]
-        if not contrary:
-            verdict = Verdict.ALLOWED if rule.access == "Allow" else Verdict.DENIED
-            return decide(verdict, rule, f"{rule.label} {verb[rule.access]} {flow_text} ({why}).")
-        first, first_why = contrary[0]
-        return decide(
-            Verdict.UNCERTAIN, first,
-            f"cannot decide {flow_text} from ARM: {first.label} may match ({first_why}). If it "
-            f"does, it {verb[first.access]} the traffic; if not, {rule.label} {verb[rule.access]} "
-            "it. Check the NIC's effective security rules, or Network Watcher IP flow verify "
-            "against the resolved IP.",
-            [f"{r.name} (priority {r.priority}): {w}" for r, w in contrary])
-    if pending:  # only reachable when the document's default rules are incomplete
-        first, first_why = pending[0]
-        return decide(Verdict.UNCERTAIN, first, f"cannot decide {flow_text}: {first.label} may "
-                      f"match ({first_why}) and no later rule surely matches.",
-                      [f"{r.name} (priority {r.priority}): {w}" for r, w in pending])
-    return decide(Verdict.UNCERTAIN, None, f"no outbound rule matches {flow_text}; the document's "
-                  "default rules look incomplete.")
+        return _no_nsg(dest, port, protocol, layer)
+    return compile_nsg(nsg).decide(dest, port, protocol, source_ip, source_asgs, vnet_prefixes, layer)
 
 
 _LAYER = {"nic": "network interface", "subnet": "subnet"}
 
 
 def evaluate_path(
-    nic_nsg: Mapping | None,
-    subnet_nsg: Mapping | None,
+    nic_nsg: Mapping | CompiledNsg | None,
+    subnet_nsg: Mapping | CompiledNsg | None,
     dest: Destination,
     port: int = 443,
     protocol: str = "Tcp",
@@ -515,10 +595,8 @@ def evaluate_path(
     """
     source_asgs = None if source_asgs is None else tuple(source_asgs)
     vnet_prefixes = tuple(vnet_prefixes)
-    nic, subnet = (
-        replace(evaluate_outbound(doc, dest, port, protocol, source_ip, source_asgs, vnet_prefixes),
-                layer=layer)
-        for doc, layer in ((nic_nsg, "nic"), (subnet_nsg, "subnet")))
+    nic, subnet = (_outbound_decision(doc, dest, port, protocol, source_ip, source_asgs, vnet_prefixes, layer)
+                   for doc, layer in ((nic_nsg, "nic"), (subnet_nsg, "subnet")))
     both = (nic, subnet)
     denied = [d for d in both if d.verdict is Verdict.DENIED]
     unsure = [d for d in both if d.verdict is Verdict.UNCERTAIN]

@@ -8,6 +8,7 @@ the test goes on (and passes). What a test could not evaluate is raised by the m
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from typing import Any, Callable
 
 import pytest
@@ -18,6 +19,7 @@ from .findings.core import Finding
 _recorded: list[Finding] | None = None
 _evidence: dict[str, Any] | None = None
 language = "en"
+_gap: Exception | None = None
 
 
 class FindingFailed(pytest.fail.Exception):  # type: ignore[misc,name-defined]
@@ -35,6 +37,8 @@ def require(condition: Any, build: Callable[..., Finding], *args: Any) -> None:
     """Go on if ``condition`` holds; otherwise report ``build(*args)`` (built only then)."""
     if condition:
         return
+    if _gap is not None:
+        raise _gap
     finding = build(*args)
     record(finding)
     if finding.fails:
@@ -50,6 +54,19 @@ def evidence(**facts: Any) -> None:
     """What the verdict rests on, shown even when the test passes (keep it small)."""
     if _evidence is not None:
         _evidence.update(facts)
+
+
+@contextmanager
+def unless_incomplete(gap: Exception | None):
+    """Inside, an unmet requirement means *could not evaluate* when ``gap`` (a model
+    ``Unknown``) is set: what could not be read may hold the very thing found missing.
+    A requirement that holds needs no more data, so passing stays possible."""
+    global _gap
+    previous, _gap = _gap, gap
+    try:
+        yield
+    finally:
+        _gap = previous
 
 
 def not_applicable(reason: str) -> None:

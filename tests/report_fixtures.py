@@ -36,7 +36,7 @@ def estate() -> dict[str, Any]:
     s.machine("vm-noama", ama=False, beat=None)                                   # agent fail, heartbeat fail
     s.machine("vm-stopped", power="deallocated", beat=None)                       # power fail, later steps blocked
     s.machine("vm-warn", ext={"auto_upgrade": False})                             # agent warning
-    vm = s.machine("vm-unreadable", beat=None)                                    # dcr could not be evaluated
+    vm = s.machine("vm-unreadable", rules=[], beat=None)                          # dcr could not be evaluated
     s.error(vm["id"], "Microsoft.Insights/dataCollectionRuleAssociations/read", 403, "AuthorizationFailed",
             "The client 'sp-audit' does not have authorization")
     s.machine("vm-noid", identity=None, beat=None, tags={"waive": "identity"})   # identity fail: waived

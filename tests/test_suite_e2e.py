@@ -305,9 +305,14 @@ def test_time_is_captured_at_not_the_wall_clock(captured_at, minutes_ago, outcom
 def test_read_errors_are_pytest_errors_never_pass_or_fail(pytester):
     s = Scenario()
     s.machine("ok")
-    vm = s.machine("dcra-unreadable", beat=None)
+    vm = s.machine("dcra-unreadable", rules=[], beat=None)     # the failed list returned nothing
     s.error(vm["id"], "Microsoft.Insights/dataCollectionRuleAssociations/read", 403, "AuthorizationFailed",
             "The client 'sp-audit' does not have authorization")
+    # present documents stay authoritative: the association that was read proves a working DCR,
+    # but the missing Heartbeat might be in a workspace of an association that was not read
+    vm = s.machine("dcra-partly-read", beat=None)
+    s.error(vm["id"], "Microsoft.Insights/dataCollectionRuleAssociations/read", 403, "AuthorizationFailed",
+            "listing stopped on page 2")
     vm = s.machine("ext-unreadable")
     s.error(vm["id"], "Microsoft.Compute/virtualMachines/extensions/read", 500, "InternalServerError", "")
     # a DCR in a subscription whose rules could not be listed: unknown, not "deleted"
@@ -327,6 +332,7 @@ def test_read_errors_are_pytest_errors_never_pass_or_fail(pytester):
     run.assert_outcomes({
         **expect("ok"), **expect("irrelevant-error"),
         **expect("dcra-unreadable", dcr="error", heartbeat="error"),
+        **expect("dcra-partly-read", dcr="pass", heartbeat="error"),
         **expect("ext-unreadable", agent="error", identity="error"),
         **expect("rule-unreadable", dcr="error", heartbeat="error"),
         **expect("ws-unreadable", dcr="error", heartbeat="error"),

@@ -4,7 +4,6 @@ import pytest
 
 from amaaudit import findings as finding
 from amaaudit.endpoints import ama_endpoints, connectivity_commands
-from amaaudit.model import Unknown
 from amaaudit.netpath import Destination, Verdict, evaluate_path, forced_tunnel, route_prefixes
 from amaaudit.verdict import evidence, not_applicable, require, warn
 
@@ -16,12 +15,8 @@ def test_network_egress(vm, estate):
     if not vm.nic_ids:
         not_applicable("the snapshot records no network interface for this VM")
     require(not vm.network.missing_nics, finding.network.nic_missing, vm, vm.network.missing_nics)
-    unknown = None
-    try:
-        destinations = (vm.log_workspaces(), vm.data_collection_endpoints())
-    except Unknown as exc:     # judge the control-plane endpoints; a denial there is certain anyway
-        unknown, destinations = exc, ((), ())
-    endpoints = ama_endpoints(estate.cloud, vm.location, *destinations)
+    # Endpoints of what was read; an unread DCR may add more (collection_gap, below).
+    endpoints = ama_endpoints(estate.cloud, vm.location, vm.log_workspaces(), vm.data_collection_endpoints())
     private_ips = {host: ips[0] for path in vm.network.private_link_paths
                    for host, ips in path.endpoint.dns_configs.items() if ips}
     evidence(endpoints=[e.host for e in endpoints],
@@ -33,13 +28,13 @@ def test_network_egress(vm, estate):
         for endpoint in endpoints:
             target = Destination(endpoint.host, endpoint.service_tags, region=vm.location,
                                  private_ip=private_ips.get(endpoint.host))
-            decisions.append((out, endpoint, evaluate_path(out.nic_nsg, out.subnet_nsg, target,
+            decisions.append((out, endpoint, evaluate_path(out.nic_rules, out.subnet_rules, target,
                                                            source_ip=out.ip.private_ip or None,
                                                            source_asgs=out.ip.asg_ids, vnet_prefixes=known)))
     denied = [d for d in decisions if d[2].verdict is Verdict.DENIED]
-    require(not denied, finding.network.blocked, vm, endpoints, denied)
-    if unknown:
-        raise unknown
+    require(not denied, finding.network.blocked, vm, endpoints, denied)   # a denial seen is certain
+    if vm.collection_gap:
+        raise vm.collection_gap
     uncertain = [d for d in decisions if d[2].verdict is Verdict.UNCERTAIN]
     if uncertain:
         warn(finding.network.undecidable, vm, endpoints, uncertain)

@@ -15,6 +15,8 @@ def test_ampls_scope(vm):
     workspaces, dces = vm.log_workspaces(), vm.data_collection_endpoints()
     refusing = [ws for ws in workspaces if ws.public_ingestion.lower() != "enabled"] + \
                [dce for dce in dces if dce.public_network_access.lower() == "disabled"]
+    if not paths and not refusing and vm.collection_gap:
+        raise vm.collection_gap                    # an unread destination may refuse public ingestion
     if not paths and not refusing:
         not_applicable("public path: no AMPLS private endpoint in or DNS-linked to the VM's VNets, and every "
                        "destination accepts public ingestion")
@@ -29,6 +31,7 @@ def test_ampls_scope(vm):
 
     missing = [r for r in [*workspaces, *dces] if arm.key(r.id) not in scope.scoped_ids]
     require(not missing, finding.ampls.not_scoped, vm, scope, missing)
-    rules = [a.rule for a in vm.rule_associations if a.rule is not None]
-    without_dce = [r for r in rules if not r.endpoint_id]
+    without_dce = [r for r in vm.rules if not r.endpoint_id]
     require(not without_dce, finding.ampls.dcr_without_dce, vm, without_dce)
+    if vm.collection_gap:                          # an unread DCR may name an unscoped workspace
+        raise vm.collection_gap

@@ -8,7 +8,7 @@ from functools import cached_property
 from typing import Any
 
 from .. import arm
-from .estate import Estate
+from .estate import Estate, Unknown, operation_for
 
 AMA_PUBLISHER = "microsoft.azure.monitor"
 AMA_TYPES = {"Linux": "AzureMonitorLinuxAgent", "Windows": "AzureMonitorWindowsAgent"}
@@ -20,8 +20,13 @@ DCRA_TYPE = "Microsoft.Insights/dataCollectionRuleAssociations"
 
 
 def _props(doc: dict[str, Any] | None) -> dict[str, Any]:
-    value = (doc or {}).get("properties")
+    value = doc.get("properties") if isinstance(doc, dict) else None
     return value if isinstance(value, dict) else {}
+
+
+def _list(value: Any) -> list:
+    """A JSON array as a list; anything else (a snapshot's wrong-typed field) as empty."""
+    return value if isinstance(value, list) else []
 
 
 def _lower_keys(value: Any) -> dict[str, Any]:
@@ -178,11 +183,11 @@ class VirtualMachine:
         return str(hw.get("vmSize") or "") if isinstance(hw, dict) else ""
 
     # -- is it up ----------------------------------------------------------------------
-    @property
+    @cached_property
     def statuses(self) -> list[Status]:
         return Status.many((self.instance_view or {}).get("statuses"))
 
-    @property
+    @cached_property
     def power_state(self) -> str | None:
         """``running``, ``deallocated``, ``stopped``...; None when no instance view was captured."""
         for status in self.statuses:
@@ -214,10 +219,10 @@ class VirtualMachine:
         if not docs:
             # A VM GET carries its extensions inline under "resources"; hand-made and
             # exported snapshots sometimes keep only those.
-            docs = [r for r in self.doc.get("resources") or ()
+            docs = [r for r in _list(self.doc.get("resources"))
                     if isinstance(r, dict) and str(r.get("type", "")).lower() == EXTENSION_TYPE.lower()]
         views = {str(v.get("name", "")).lower(): v
-                 for v in (self.instance_view or {}).get("extensions") or () if isinstance(v, dict)}
+                 for v in _list((self.instance_view or {}).get("extensions")) if isinstance(v, dict)}
         out = []
         for doc in docs:
             name = str(doc.get("name") or arm.parse(doc.get("id", "")).name).lower()
@@ -260,9 +265,43 @@ class VirtualMachine:
     # -- data collection ---------------------------------------------------------------
     @cached_property
     def associations(self) -> list:
+        """The VM's associations in the snapshot. Present documents stay authoritative even when
+        listing them failed; :attr:`collection_gap` says whether more may exist."""
         from .monitor import Association
-        docs = self.estate.children_known(self.id, DCRA_TYPE, f"the DCR associations of VM {self.name}")
-        return [self.estate.view(Association, d) for d in docs]
+        return [self.estate.view(Association, d) for d in self.estate.children(self.id, DCRA_TYPE)]
+
+    @cached_property
+    def collection_gap(self) -> Unknown | None:
+        """Why the VM's data-collection picture may be incomplete (a failed read of its associations,
+        or of a DCR or DCE they name); None when everything it needs was read."""
+        failed = self.estate.errors.covering(f"{self.id}/{DCRA_TYPE}", operation_for(DCRA_TYPE))
+        if failed is not None:
+            return Unknown(f"the DCR associations of VM {self.name}", failed)
+        for association in self.associations:
+            try:
+                association.endpoint
+                if association.rule_id and association.rule is not None:
+                    association.rule.endpoint
+            except Unknown as exc:
+                return exc
+        return None
+
+    def _readable(self, association) -> bool:
+        try:
+            association.rule
+            return True
+        except Unknown:
+            return False
+
+    @property
+    def rules(self) -> list:
+        """The associated DCRs that exist and could be read."""
+        return [a.rule for a in self.rule_associations if self._readable(a) and a.rule is not None]
+
+    @property
+    def deleted_rule_associations(self) -> list:
+        """Associations whose DCR does not exist (deleted, or never created)."""
+        return [a for a in self.rule_associations if self._readable(a) and a.rule is None]
 
     @property
     def rule_associations(self) -> list:
@@ -275,9 +314,8 @@ class VirtualMachine:
     def log_workspaces(self) -> list:
         """Existing workspaces that the VM's DCRs (those fitting its OS) route logs to."""
         found: dict[str, object] = {}
-        for association in self.rule_associations:
-            rule = association.rule
-            if rule is None or not rule.fits_os(self.os_type):
+        for rule in self.rules:
+            if not rule.fits_os(self.os_type):
                 continue
             for route in rule.log_routes:
                 workspace = rule.workspace(route)
@@ -290,7 +328,7 @@ class VirtualMachine:
     def nic_ids(self) -> list[str]:
         profile = self.props.get("networkProfile") or {}
         nics = profile.get("networkInterfaces") if isinstance(profile, dict) else None
-        return [n["id"] for n in nics or () if isinstance(n, dict) and isinstance(n.get("id"), str)]
+        return [n["id"] for n in _list(nics) if isinstance(n, dict) and isinstance(n.get("id"), str)]
 
     @cached_property
     def network(self):
@@ -300,11 +338,18 @@ class VirtualMachine:
     def data_collection_endpoints(self) -> list:
         """DCEs the agent uses: those of its DCRs and of a configurationAccessEndpoint association."""
         found: dict[str, object] = {}
+        candidates = []
         for association in self.associations:
-            rule = association.rule if association.rule_id else None
-            for dce in (association.endpoint, rule.endpoint if rule else None):
-                if dce is not None:
-                    found.setdefault(arm.key(dce.id), dce)
+            candidates.append(lambda a=association: a.endpoint)
+        for rule in self.rules:
+            candidates.append(lambda r=rule: r.endpoint)
+        for read in candidates:
+            try:
+                dce = read()
+            except Unknown:        # reported through collection_gap
+                continue
+            if dce is not None:
+                found.setdefault(arm.key(dce.id), dce)
         return list(found.values())
 
     def facts(self) -> dict[str, Any]:

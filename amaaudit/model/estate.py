@@ -28,7 +28,7 @@ class Unknown(Exception):
         code = error.get("code") or ""
         cause = " ".join(str(p) for p in (status, code) if p)
         msg = error.get("message") or ""
-        text = f"could not evaluate: {what} is unknown because a read failed"
+        text = f"could not evaluate: {what} could not be read"
         if cause:
             text += f" ({cause})"
         text += f": {error.get('operation')} at {error.get('scope')}"

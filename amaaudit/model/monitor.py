@@ -7,7 +7,7 @@ from functools import cached_property
 from typing import Any
 
 from .. import arm
-from .compute import _props
+from .compute import _list, _props
 from .estate import Estate
 
 DCR_TYPE = "Microsoft.Insights/dataCollectionRules"
@@ -65,7 +65,7 @@ class DataCollectionRule:
     def log_destinations(self) -> dict[str, dict[str, Any]]:
         dests = self.props.get("destinations") or {}
         la = dests.get("logAnalytics") if isinstance(dests, dict) else None
-        return {str(d.get("name")): d for d in la or () if isinstance(d, dict) and d.get("name")}
+        return {str(d.get("name")): d for d in _list(la) if isinstance(d, dict) and d.get("name")}
 
     @cached_property
     def flows(self) -> list[dict[str, Any]]:
@@ -76,8 +76,8 @@ class DataCollectionRule:
     def log_routes(self) -> list[LogRoute]:
         routes: dict[str, LogRoute] = {}
         for flow in self.flows:
-            streams = tuple(str(s) for s in flow.get("streams") or ())
-            for name in flow.get("destinations") or ():
+            streams = tuple(str(s) for s in _list(flow.get("streams")))
+            for name in _list(flow.get("destinations")):
                 dest = self.log_destinations.get(str(name))
                 if not dest or not dest.get("workspaceResourceId"):
                     continue
@@ -97,7 +97,7 @@ class DataCollectionRule:
                 defined |= {str(d.get("name")) for d in group if isinstance(d, dict)}
             elif isinstance(group, dict) and group.get("name"):
                 defined.add(str(group["name"]))
-        used = {str(n) for f in self.flows for n in f.get("destinations") or ()}
+        used = {str(n) for f in self.flows for n in _list(f.get("destinations"))}
         return sorted(used - defined)
 
     def fits_os(self, os_type: str | None) -> bool:

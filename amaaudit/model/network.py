@@ -8,6 +8,7 @@ from functools import cached_property
 from typing import Any
 
 from .. import arm
+from ..netpath import CompiledNsg, compile_nsg
 from .compute import _props
 from .estate import Estate
 
@@ -210,6 +211,18 @@ def zones_by_name(estate: Estate) -> dict[str, list[PrivateDnsZone]]:
     return estate.memo("zones-by-name", build)
 
 
+class NsgRules:
+    """An NSG's rules parsed once per estate; its decisions are memoized across the VMs sharing it."""
+
+    def __init__(self, estate: Estate, doc: dict[str, Any]):
+        self.compiled = compile_nsg(doc)
+
+
+def nsg_rules(estate: Estate, doc: dict[str, Any] | None) -> CompiledNsg | None:
+    """The compiled form of an NSG document (``ValueError`` if a rule is malformed), one per estate."""
+    return estate.view(NsgRules, doc).compiled if doc is not None else None
+
+
 # -- the VM's view ------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class Egress:
@@ -220,6 +233,15 @@ class Egress:
     nic_nsg: dict[str, Any] | None
     subnet_nsg: dict[str, Any] | None
     route_table: dict[str, Any] | None
+
+    @property
+    def nic_rules(self) -> CompiledNsg | None:
+        """``nic_nsg`` parsed (shared by every VM behind that NSG); pass it to ``netpath.evaluate_*``."""
+        return nsg_rules(self.nic.estate, self.nic_nsg)
+
+    @property
+    def subnet_rules(self) -> CompiledNsg | None:
+        return nsg_rules(self.nic.estate, self.subnet_nsg)
 
 
 @dataclass(frozen=True)

@@ -18,13 +18,22 @@ from ..steps import BY_NAME
 
 _FINDINGS = pytest.StashKey[list]()
 _EVIDENCE = pytest.StashKey[dict]()
+_STEP = pytest.StashKey["str | None"]()
 
 
 def step_of(item) -> str | None:
+    """The item's step marker (the closest one), looked up once per item: it is asked per report."""
+    try:
+        return item.stash[_STEP]
+    except KeyError:
+        pass
+    step = None
     for mark in item.iter_markers():
         if mark.name in BY_NAME:
-            return mark.name
-    return None
+            step = mark.name
+            break
+    item.stash[_STEP] = step
+    return step
 
 
 def vm_of(item):
@@ -48,12 +57,12 @@ def _base(item, vm, step: str) -> dict[str, Any]:
 
 
 def classify(item, call, rep, fail_on_warning: bool) -> None:
-    vm, step = vm_of(item), step_of(item)
-    if vm is None or step is None:
-        return
     if rep.when == "setup" and not rep.skipped and not rep.failed:
         return
     if rep.when == "teardown" and not rep.failed:
+        return
+    vm, step = vm_of(item), step_of(item)
+    if vm is None or step is None:
         return
     record = _base(item, vm, step)
     findings = item.stash.get(_FINDINGS, []) if rep.when == "call" else []
@@ -89,14 +98,7 @@ def classify(item, call, rep, fail_on_warning: bool) -> None:
         worst = next((f.severity for f in findings if f.severity in FAILING), None)
         record.setdefault("severity", worst or findings[0].severity)
     rep.amaaudit = record
-    props = [(name, record[name]) for name in ("vm", "resource_id", "subscription", "resource_group", "step",
-                                                "outcome")]
-    if record.get("severity"):
-        props.append(("severity", record["severity"]))
-    rep.user_properties.extend(props)
-    # JUnit XML takes a test's properties from its *teardown* report, which copies
-    # item.user_properties when it is made; appending to this report alone never reached it.
-    item.user_properties.extend(props)
+    # JUnit properties come from the record too, but after waivers: amaaudit.report.junit.tag.
 
 
 def teststatus(report):
