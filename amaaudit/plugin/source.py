@@ -87,7 +87,7 @@ def _load_file(path: str, label: str) -> Snapshot:
 
 
 def _discover(config, subs: list[str]) -> Snapshot:
-    from ..discovery import DiscoveryError, LiveSettings, discover, summary_line
+    from ..discovery import DiscoveryError, LiveSettings, discover
 
     settings = LiveSettings(
         subscriptions=subs, resource_groups=list(config.getoption("resource_group") or []),
@@ -105,7 +105,6 @@ def _discover(config, subs: list[str]) -> Snapshot:
         document = discover(settings, progress=progress)
     except DiscoveryError as exc:
         raise pytest.UsageError(str(exc)) from None
-    progress(summary_line(document))
     snap = from_document(document, "live: " + ", ".join(subs))
     _save(config, snap)
     return snap
