@@ -1,0 +1,20 @@
+"""Names come from untrusted snapshots: none of them may choose where an output is written."""
+
+from __future__ import annotations
+
+from scenarios import Scenario, run_suite
+
+
+def test_hostile_names_write_nothing_outside_the_output_folder(pytester):
+    s = Scenario()
+    for name in ("../../escaped", "/tmp/abs-escaped", "..\\..\\win-escaped", "a/../../b"):
+        s.machine(name, rg="../rg-up", ama=False, beat=None)
+    before = {p for p in pytester.path.rglob("*")}
+    run = run_suite(pytester, s.build())
+    assert run.ret == 1 and "Traceback" not in run.output
+    created = {p for p in pytester.path.rglob("*")} - before
+    suite = {"estate.json", "conftest.py", "pytest.ini", "tests_infra", "fixtures", "reports"}  # laid by run_suite
+    outside = [p for p in created if p.relative_to(pytester.path).parts[0] not in suite]
+    assert outside == [], outside
+    for name in ("escaped", "abs-escaped", "win-escaped", "b"):
+        assert not list(pytester.path.parent.rglob(f"*{name}*"))
