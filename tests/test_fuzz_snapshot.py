@@ -19,7 +19,6 @@ import json
 import os
 import re
 import signal
-import traceback
 from collections import Counter
 from contextlib import contextmanager
 
@@ -75,7 +74,6 @@ BASE_NAMES = ["scenario", "scenario", "arm-examples", "arm-examples", "demo"]
 
 STATS: Counter = Counter()
 REFUSALS: Counter = Counter()
-KNOWN: Counter = Counter()
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -90,11 +88,9 @@ def print_case_counts(request):
         reporter.write_line(
             f"snapshot fuzzing: {STATS['cases']} cases ran: {STATS['loaded']} loaded and judged "
             f"({STATS['verdicts']} verdicts), {STATS['refused']} refused with a SnapshotError, "
-            f"{STATS['suite-runs']} through a whole pytest run, {STATS['known-issue']} hit a known issue")
+            f"{STATS['suite-runs']} through a whole pytest run")
         if REFUSALS:
             reporter.write_line("  refusals by kind: " + ", ".join(f"{k} {n}" for k, n in REFUSALS.most_common()))
-        for issue, count in KNOWN.most_common(5):
-            reporter.write_line(f"  KNOWN PRODUCT ISSUE hit {count}x (not failed; AMAAUDIT_FUZZ_STRICT=1 fails): {issue}")
 
 
 # -- values and mutations ------------------------------------------------------------------------
@@ -248,36 +244,9 @@ def time_limit(seconds: float):
         signal.signal(signal.SIGALRM, previous)
 
 
-# Known product issues the fuzzer finds, owned elsewhere and reported; counted and printed rather
-# than failing every run until they are fixed. AMAAUDIT_FUZZ_STRICT=1 makes them fail too.
-# - amaaudit/netpath.py raises ValueError on a malformed NSG rule or a non-IP privateIPAddress
-#   (by design, "a clear error beats a guessed verdict"), but tests_infra/test_04_network.py does
-#   not catch it, so the network check ends as "internal error in the check" with a traceback in
-#   the reports instead of a clear could-not-evaluate.
-KNOWN_ISSUES = {"netpath ValueError": lambda exc, frames: isinstance(exc, ValueError) and
-                any(f.endswith("amaaudit/netpath.py") for f in frames)}
-STRICT = os.environ.get("AMAAUDIT_FUZZ_STRICT") == "1"
-KNOWN_NETPATH_TEXT = r"ValueError: (NSG '.*' rule|.* does not appear to be an IPv4 or IPv6 address)"
-
-
-def _frames(exc: BaseException) -> list[str]:
-    return [frame.filename for frame in traceback.extract_tb(exc.__traceback__)]
 
 
 def check_file(path) -> str:
-    """Load path and judge it, or be refused clearly: 'loaded' or 'refused'. Anything else raises."""
-    try:
-        return _check_file(path)
-    except Exception as exc:
-        known = next((name for name, match in KNOWN_ISSUES.items() if match(exc, _frames(exc))), None)
-        if known is None or STRICT:
-            raise
-        STATS["known-issue"] += 1
-        KNOWN[f"{known}: {str(exc)[:90]}"] += 1
-        return "known-issue"
-
-
-def _check_file(path) -> str:
     STATS["cases"] += 1
     with time_limit(SECONDS_PER_CASE):
         try:
@@ -396,10 +365,6 @@ def test_mutated_snapshots_through_a_whole_pytest_run(case, pytester):
         result = pytester.runpytest_inprocess("--estate", str(path))
     output = "\n".join(result.outlines + result.errlines)
     internal = [line for line in output.splitlines() if "internal error in the check" in line]
-    if internal and not STRICT and all(re.search(KNOWN_NETPATH_TEXT, line) for line in internal):
-        STATS["known-issue"] += 1
-        KNOWN["netpath ValueError (in a pytest run)"] += 1
-        internal = []
     assert "Traceback" not in output and not internal, output[-4000:]
     if result.ret == pytest.ExitCode.USAGE_ERROR:
         assert sum(line.startswith("ERROR:") for line in output.splitlines()) == 1, output[-4000:]

@@ -5,6 +5,7 @@ import pytest
 from amaaudit import findings as finding
 from amaaudit.endpoints import ama_endpoints, connectivity_commands
 from amaaudit.netpath import Destination, Verdict, evaluate_path, forced_tunnel, route_prefixes
+from amaaudit.model import Malformed
 from amaaudit.verdict import evidence, not_applicable, require, warn
 
 pytestmark = pytest.mark.network
@@ -22,15 +23,11 @@ def test_network_egress(vm, estate):
     evidence(endpoints=[e.host for e in endpoints],
              commands=[c for e in endpoints for c in connectivity_commands(e.host)])
 
-    decisions = []
-    for out in vm.network.egress:
-        known = (out.subnet.vnet.prefixes if out.subnet else []) + list(route_prefixes(out.route_table))
-        for endpoint in endpoints:
-            target = Destination(endpoint.host, endpoint.service_tags, region=vm.location,
-                                 private_ip=private_ips.get(endpoint.host))
-            decisions.append((out, endpoint, evaluate_path(out.nic_rules, out.subnet_rules, target,
-                                                           source_ip=out.ip.private_ip or None,
-                                                           source_asgs=out.ip.asg_ids, vnet_prefixes=known)))
+    try:
+        decisions = [(out, endpoint, decide(vm, out, endpoint, private_ips))
+                     for out in vm.network.egress for endpoint in endpoints]
+    except ValueError as exc:            # a rule or address no evaluation can use: say so, never guess
+        raise Malformed(f"the network path of VM {vm.name}", str(exc), vm.id) from None
     denied = [d for d in decisions if d[2].verdict is Verdict.DENIED]
     require(not denied, finding.network.blocked, vm, endpoints, denied)   # a denial seen is certain
     if vm.collection_gap:
@@ -41,3 +38,12 @@ def test_network_egress(vm, estate):
     tunnels = [r for out in vm.network.egress for r in forced_tunnel(out.route_table)]
     if tunnels:
         warn(finding.network.forced_tunnel, vm, endpoints, tunnels)
+
+
+def decide(vm, out, endpoint, private_ips):
+    """Azure's verdict for one NIC IP configuration and one endpoint: NIC NSG, then subnet NSG."""
+    known = (out.subnet.vnet.prefixes if out.subnet else []) + list(route_prefixes(out.route_table))
+    target = Destination(endpoint.host, endpoint.service_tags, region=vm.location,
+                         private_ip=private_ips.get(endpoint.host))
+    return evaluate_path(out.nic_rules, out.subnet_rules, target, source_ip=out.ip.private_ip or None,
+                         source_asgs=out.ip.asg_ids, vnet_prefixes=known)

@@ -37,6 +37,16 @@ class Unknown(Exception):
         super().__init__(text)
 
 
+class Malformed(Unknown):
+    """An input is present but unusable (e.g. an NSG rule without a priority): the check cannot
+    evaluate it, and says which resource and why, rather than guess."""
+
+    def __init__(self, what: str, why: str, resource_id: str):
+        self.what = what
+        self.error = {"scope": resource_id, "operation": "interpret the document", "message": why}
+        Exception.__init__(self, f"could not evaluate: {what} is malformed in the snapshot: {why}")
+
+
 def operation_for(resource_type: str) -> str:
     return f"{resource_type}/read"
 
