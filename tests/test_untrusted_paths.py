@@ -7,7 +7,7 @@ from scenarios import Scenario, run_suite
 
 def test_hostile_names_write_nothing_outside_the_output_folder(pytester):
     s = Scenario()
-    for name in ("../../escaped", "/tmp/abs-escaped", "..\\..\\win-escaped", "a/../../b"):
+    for name in ("../../escaped", "/tmp/abs-escaped", "..\\..\\win-escaped", "a/../../up-escaped"):
         s.machine(name, rg="../rg-up", ama=False, beat=None)
     before = {p for p in pytester.path.rglob("*")}
     run = run_suite(pytester, s.build())
@@ -16,5 +16,5 @@ def test_hostile_names_write_nothing_outside_the_output_folder(pytester):
     suite = {"estate.json", "conftest.py", "pytest.ini", "tests_infra", "fixtures", "reports"}  # laid by run_suite
     outside = [p for p in created if p.relative_to(pytester.path).parts[0] not in suite]
     assert outside == [], outside
-    for name in ("escaped", "abs-escaped", "win-escaped", "b"):
-        assert not list(pytester.path.parent.rglob(f"*{name}*"))
+    for name in ("escaped", "abs-escaped", "win-escaped", "up-escaped"):
+        assert not [p for p in pytester.path.parent.rglob(f"*{name}*") if "reports" not in p.parts]
