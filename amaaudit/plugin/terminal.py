@@ -55,7 +55,7 @@ def summary(reporter, config) -> None:
     if len(grouped) <= 5:  # a -k run on a few machines: show each chain, healthy or not
         shown = list(grouped.items())
     for _, steps in shown:
-        _write_vm(reporter, steps, lang)
+        _write_vm(reporter, steps, lang, every_fix=len(grouped) <= 5)
     if len(shown) < len(broken):
         reporter.write_line(f"... and {len(broken) - len(shown)} more VMs with findings (-v shows all; "
                             "the HTML report and findings.json have every one)")
@@ -63,7 +63,9 @@ def summary(reporter, config) -> None:
     reporter.write_line("results: " + ", ".join(parts))
 
 
-def _write_vm(reporter, steps, lang: str) -> None:
+def _write_vm(reporter, steps, lang: str, every_fix: bool) -> None:
+    """One VM: its chain, then each finding; the fix of the first broken link (of every failure
+    when only a few VMs were selected, as with ``-k``)."""
     ordered = results.step_sorted(steps)
     any_record = ordered[0]
     first = results.first_broken(steps)
@@ -99,7 +101,7 @@ def _write_vm(reporter, steps, lang: str) -> None:
             label = "FAIL " if finding["severity"] in ("critical", "high") else "WARN "
             reporter.write_line(f"  {record['step']:<9} {label}  {finding['message'][lang]}{marker}", **colour)
             marker = ""
-            if label.startswith("FAIL"):
+            if label.startswith("FAIL") and (every_fix or record is first):
                 reporter.write_line(f"            fix: {finding['remediation'][lang]}")
                 for command in finding["commands"]:
                     reporter.write_line(f"              {command}")
