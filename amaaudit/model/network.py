@@ -170,45 +170,43 @@ class PrivateDnsZone:
 
 
 # -- estate-wide indexes, built once ----------------------------------------------------------
-def endpoints_by_vnet(estate: Estate) -> dict[str, list[PrivateEndpoint]]:
+def _index(estate: Estate, name: str, resource_type: str, entries) -> dict[str, list]:
+    """A derived index built once per estate: key -> items, from every document of one type."""
     def build():
-        index: dict[str, list[PrivateEndpoint]] = defaultdict(list)
-        for doc in estate.of_type(PE_TYPE):
-            pe = estate.view(PrivateEndpoint, doc)
-            index[arm.key(pe.vnet_id)].append(pe)
+        index: dict[str, list] = defaultdict(list)
+        for doc in estate.of_type(resource_type):
+            for key, item in entries(doc):
+                index[key].append(item)
         return index
-    return estate.memo("pe-by-vnet", build)
+    return estate.memo(name, build)
+
+
+def endpoints_by_vnet(estate: Estate) -> dict[str, list[PrivateEndpoint]]:
+    def entries(doc):
+        pe = estate.view(PrivateEndpoint, doc)
+        yield arm.key(pe.vnet_id), pe
+    return _index(estate, "pe-by-vnet", PE_TYPE, entries)
 
 
 def endpoints_by_zone(estate: Estate) -> dict[str, list[PrivateEndpoint]]:
-    def build():
-        index: dict[str, list[PrivateEndpoint]] = defaultdict(list)
-        for doc in estate.of_type(PE_TYPE):
-            pe = estate.view(PrivateEndpoint, doc)
-            for zone_id in pe.zone_ids:
-                index[arm.key(zone_id)].append(pe)
-        return index
-    return estate.memo("pe-by-zone", build)
+    def entries(doc):
+        pe = estate.view(PrivateEndpoint, doc)
+        return ((arm.key(zone_id), pe) for zone_id in pe.zone_ids)
+    return _index(estate, "pe-by-zone", PE_TYPE, entries)
 
 
 def zones_by_vnet(estate: Estate) -> dict[str, list[str]]:
     """VNet -> ids of private DNS zones linked to it (from the link documents)."""
-    def build():
-        index: dict[str, list[str]] = defaultdict(list)
-        for doc in estate.of_type(LINK_TYPE):
-            index[arm.key(_id(_props(doc).get("virtualNetwork")))].append(arm.parent(doc["id"]))
-        return index
-    return estate.memo("zones-by-vnet", build)
+    def entries(doc):
+        yield arm.key(_id(_props(doc).get("virtualNetwork"))), arm.parent(doc["id"])
+    return _index(estate, "zones-by-vnet", LINK_TYPE, entries)
 
 
 def zones_by_name(estate: Estate) -> dict[str, list[PrivateDnsZone]]:
-    def build():
-        index: dict[str, list[PrivateDnsZone]] = defaultdict(list)
-        for doc in estate.of_type(ZONE_TYPE):
-            zone = estate.view(PrivateDnsZone, doc)
-            index[zone.name].append(zone)
-        return index
-    return estate.memo("zones-by-name", build)
+    def entries(doc):
+        zone = estate.view(PrivateDnsZone, doc)
+        yield zone.name, zone
+    return _index(estate, "zones-by-name", ZONE_TYPE, entries)
 
 
 class NsgRules:
