@@ -92,8 +92,9 @@ class Scenario(EstateBuilder):
         ``beat``: minutes before ``captured_at`` of its last Heartbeat in ``workspace``
         (default ``law``), None for no Heartbeat row; the rest goes to :meth:`vm`.
         """
-        nics = [self.nic(sub, rg, f"{name}-nic", self.subnet_id, f"10.20.1.{next(self._ip)}", location=LOC)] \
-            if nic else []
+        nics = vm_args.pop("nics", None) or (
+            [self.nic(sub, rg, f"{name}-nic", self.subnet_id, f"10.20.1.{next(self._ip)}", location=LOC)]
+            if nic else [])
         vm = self.vm(sub, rg, name, os=os, location=LOC, nics=nics, **vm_args)
         if ama:
             self.extension(vm, **(ext or {}))
