@@ -13,7 +13,7 @@ from functools import cached_property
 from typing import Any, Iterable
 
 from .. import arm
-from ..snapshot import Snapshot, parse_time
+from ..snapshot import Snapshot, gc_paused, parse_time
 
 HEARTBEAT_QUERY_OP = "Microsoft.OperationalInsights/workspaces/query/Heartbeat/read"
 
@@ -95,12 +95,13 @@ class Estate:
         self._by_id: dict[str, dict[str, Any]] = {}
         self._by_type: dict[str, list[dict[str, Any]]] = defaultdict(list)
         self._children: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
-        for doc in snapshot.resources:
-            k = arm.key(doc["id"])
-            rtype = doc["type"].lower()
-            self._by_id[k] = doc
-            self._by_type[rtype].append(doc)
-            self._children[(arm.key(arm.parent(doc["id"])), rtype)].append(doc)
+        with gc_paused():
+            for doc in snapshot.resources:
+                k = arm.key(doc["id"])
+                rtype = doc["type"].lower()
+                self._by_id[k] = doc
+                self._by_type[rtype].append(doc)
+                self._children[(arm.key(arm.parent(doc["id"])), rtype)].append(doc)
         self._views: dict[tuple[type, str], Any] = {}
 
     # -- raw lookups -------------------------------------------------------------------

@@ -1,0 +1,490 @@
+"""The scale benchmark: a compliance run over N synthetic VMs against pytest's own floor.
+
+    python bench/run.py                         # N = 1,000 and 10,000 (about 15 minutes on 2 cores)
+    python bench/run.py --sizes 1000 --quick    # a smoke run: no xdist, browser or discovery parts
+
+For each N it prints (and writes to ``bench/results.md`` with the machine's facts):
+
+(a) wall time and peak RSS of ``pytest --estate estate-N.json`` with the default outputs
+    (HTML, JUnit, findings.json), and in the same benchmark run two floors: a bare pytest suite
+    with the same number of trivial parametrized items (9 test functions x N ids), with no
+    output files (``floor``), and the same suite writing pytest-html's report and JUnit XML
+    (``floor+out``). The ratio that the goal (<= 1.5 at 10,000 VMs) is judged on is
+    ``run / floor+out``: both then pay for the same kinds of output. ``run / floor`` is printed too.
+(b) the same run with ``pytest -n W`` (pytest-xdist) at the largest N, and whether its verdicts
+    and outputs are identical to the serial run's (JUnit test cases and their properties,
+    findings.json results; both sorted).
+(c) estate load + model build + every VM's derived questions, in a fresh process, and how it
+    grows from the smallest to the largest N (linear would be N2/N1).
+(d) how long headless Chromium takes to show the report's matrix at the largest N.
+(e) live discovery against the fake ARM server (tests/fakearm) with injected per-request
+    latency: requests and wall time for both back-ends.
+
+Times are printed, never asserted. Generated estates and reports go to ``bench/out/`` (ignored by git).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import textwrap
+import time
+import xml.etree.ElementTree as ET
+from datetime import datetime, timezone
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+OUT = REPO / "bench" / "out"
+sys.path.insert(0, str(REPO))
+
+STEPS = ("os", "power", "agent", "network", "ampls", "dns", "dcr", "identity", "heartbeat")
+ROW_NAMES = {"run": "pytest --estate (default outputs)", "floor": "floor: bare pytest, no outputs",
+             "floor+out": "floor+out: bare pytest + pytest-html + JUnit"}
+
+
+# -- running things ------------------------------------------------------------------------------
+def timed(cmd: list[str], cwd: Path, log: Path | None = None, env: dict | None = None) -> dict:
+    """Run ``cmd``; wall seconds and the child's own peak RSS (wait4, so per run, not per benchmark)."""
+    started = time.perf_counter()
+    with open(log or os.devnull, "w") as sink:
+        proc = subprocess.Popen(cmd, cwd=cwd, stdout=sink, stderr=subprocess.STDOUT, env=env)
+        _, status, usage = os.wait4(proc.pid, 0)
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    return {"seconds": time.perf_counter() - started, "rss_mb": usage.ru_maxrss / 1024, "exit": proc.returncode,
+            "cpu_seconds": usage.ru_utime + usage.ru_stime}
+
+
+def estate_file(n: int, seed: int) -> Path:
+    path = OUT / f"estate-{n}-s{seed}.json"
+    if not path.exists():
+        from bench.make_estate import build
+        document, _ = build(n, seed)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with path.open("w", encoding="utf-8") as handle:
+            json.dump(document, handle, separators=(",", ":"), ensure_ascii=False)
+    return path
+
+
+def compliance_run(estate: Path, n: int, workers: int | None = None) -> dict:
+    tag = f"run-{n}" + (f"-n{workers}" if workers else "")
+    out = OUT / tag
+    shutil.rmtree(out, ignore_errors=True)
+    out.mkdir(parents=True)
+    cmd = [sys.executable, "-m", "pytest", "--estate", str(estate), f"--html={out}/report.html",
+           "--self-contained-html", f"--junitxml={out}/junit.xml", f"--findings-json={out}/findings.json"]
+    if workers:
+        cmd += ["-n", str(workers)]
+    result = timed(cmd, REPO, out / "terminal.txt")
+    result["dir"] = out
+    result["summary"] = _last_line(out / "terminal.txt")
+    return result
+
+
+def _last_line(path: Path) -> str:
+    lines = [l for l in path.read_text(errors="replace").splitlines() if l.strip()]
+    for line in reversed(lines):
+        if re.search(r"\d+ (passed|failed)", line):
+            return line.strip("= ")
+    return lines[-1] if lines else ""
+
+
+def floor_runs(n: int, workers: int | None = None) -> dict[str, dict]:
+    """The same number of trivial items: 9 functions, each parametrized over N ids (and, with
+    ``workers``, the floor+out suite under ``pytest -n workers`` too: what xdist itself costs)."""
+    with tempfile.TemporaryDirectory(prefix="amaaudit-floor-") as tmp:
+        root = Path(tmp)
+        (root / "pytest.ini").write_text("[pytest]\n")
+        body = ["import pytest", "", f"IDS = [f'vm{{i:05d}}' for i in range({n})]", ""]
+        for step in STEPS:
+            body += ["", f"@pytest.mark.parametrize('vm', IDS)", f"def test_{step}(vm):", "    pass", ""]
+        (root / "test_floor.py").write_text("\n".join(body))
+        # The installed amaaudit plugin is inert outside a compliance run, but a floor has none of it.
+        base = [sys.executable, "-m", "pytest", "-p", "no:amaaudit", "-p", "no:cacheprovider", "--tb=no", "-rN"]
+        out = [f"--html={root}/r.html", "--self-contained-html", f"--junitxml={root}/j.xml"]
+        result = {"floor": timed(base, root), "floor+out": timed(base + out, root)}
+        if workers:
+            result["floor+out xdist"] = timed(base + out + ["-n", str(workers)], root)
+        return result
+
+
+MODEL_SCRIPT = r"""
+import json, sys, time
+from amaaudit.snapshot import load
+from amaaudit.model import Estate, Unknown
+
+def touch(vm):
+    asked = 0
+    for question in (lambda: vm.os_type, lambda: vm.image, lambda: vm.guest_os, lambda: vm.power_state,
+                     lambda: vm.guest_agent_status, lambda: vm.ama_extensions, lambda: vm.legacy_agents,
+                     lambda: vm.user_assigned, lambda: vm.system_assigned,
+                     lambda: [a.rule for a in vm.rule_associations], lambda: vm.log_workspaces(),
+                     lambda: vm.data_collection_endpoints(), lambda: vm.network.egress,
+                     lambda: [(e.nic_rules, e.subnet_rules) for e in vm.network.egress],
+                     lambda: vm.network.vnets, lambda: vm.network.private_link_paths,
+                     lambda: vm.network.custom_dns_servers):
+        try:
+            question()
+        except Unknown:
+            pass
+        asked += 1
+    return asked
+
+import gc
+t0 = time.perf_counter()
+snap = load(sys.argv[1])
+t1 = time.perf_counter()
+estate = Estate(snap)
+if sys.argv[2] == "freeze":
+    gc.freeze()          # what a compliance run does once the estate is loaded (fixtures/compliance.py)
+vms = estate.vms
+t2 = time.perf_counter()
+asked = sum(touch(vm) for vm in vms)
+t3 = time.perf_counter()
+print(json.dumps({"load": t1 - t0, "index": t2 - t1, "derive": t3 - t2, "total": t3 - t0, "vms": len(vms),
+                  "resources": len(snap.resources), "questions": asked}))
+"""
+
+
+def model_timing(estate: Path) -> dict:
+    """As a run uses the model (the loaded estate frozen out of the GC's reach), and as a plain
+    library caller would (``derive_plain``: no freeze, the cyclic GC re-walks the estate)."""
+    out = {}
+    for policy in ("freeze", "plain"):
+        proc = subprocess.run([sys.executable, "-c", MODEL_SCRIPT, str(estate), policy], cwd=REPO,
+                              capture_output=True, text=True, check=True)
+        out[policy] = json.loads(proc.stdout.strip().splitlines()[-1])
+    return {**out["freeze"], "derive_plain": out["plain"]["derive"]}
+
+
+# -- comparing outputs -----------------------------------------------------------------------------
+def junit_cases(path: Path) -> list[tuple]:
+    cases = []
+    for case in ET.parse(path).iter("testcase"):
+        outcome = "passed"
+        for child in case:
+            if child.tag in ("failure", "error", "skipped"):
+                outcome = f"{child.tag}: {child.get('message') or ''}"
+        props = tuple(sorted((p.get("name"), p.get("value")) for p in case.iter("property")))
+        cases.append((case.get("classname"), case.get("name"), outcome, props))
+    return sorted(cases)
+
+
+def findings_results(path: Path) -> list[str] | None:
+    if not path.exists():
+        return None
+    document = json.loads(path.read_text(encoding="utf-8"))
+    return sorted(json.dumps(r, sort_keys=True, ensure_ascii=False) for r in document.get("results", []))
+
+
+def same_outputs(serial: Path, parallel: Path) -> dict:
+    a, b = junit_cases(serial / "junit.xml"), junit_cases(parallel / "junit.xml")
+    out = {"junit_cases": len(a), "junit_identical": a == b,
+           "junit_differences": len(set(a) ^ set(b))}
+    fa, fb = findings_results(serial / "findings.json"), findings_results(parallel / "findings.json")
+    out["findings_identical"] = None if fa is None or fb is None else fa == fb
+    if fa is not None and fb is not None:
+        out["findings_results"] = len(fa)
+        # the whole file too: it is written sorted, so it should be byte-identical but for the header
+        out["findings_differences"] = len(set(fa) ^ set(fb))
+    return out
+
+
+def outcome_counts(junit: Path) -> dict:
+    counts: dict[str, int] = {}
+    failing_vms, vms = set(), set()
+    for case in ET.parse(junit).iter("testcase"):
+        props = {p.get("name"): p.get("value") for p in case.iter("property")}
+        outcome = props.get("outcome", "?")
+        counts[outcome] = counts.get(outcome, 0) + 1
+        vm = props.get("resource_id")
+        vms.add(vm)
+        if outcome in ("fail", "error"):
+            failing_vms.add(vm)
+    counts["vms"] = len(vms)
+    counts["failing_vms"] = len(failing_vms)
+    return counts
+
+
+# -- the browser -----------------------------------------------------------------------------------
+def browser_timing(report: Path) -> dict:
+    try:
+        from amaaudit.report import chromium
+    except ImportError:
+        chromium = None
+    if chromium is not None and hasattr(chromium, "time_to_matrix") and chromium.executable():
+        try:
+            t = chromium.time_to_matrix(report)
+            return {"how": "CDP: performance.now() when the matrix is in the DOM / painted", **t}
+        except Exception as exc:  # noqa: BLE001 - e.g. an older report with no matrix stamps
+            fallback = f"time_to_matrix failed ({exc}); "
+    else:
+        fallback = ""
+    binary = shutil.which("chromium") or "/usr/bin/chromium"
+    with tempfile.TemporaryDirectory(prefix="amaaudit-chromium-") as profile:
+        started = time.perf_counter()
+        subprocess.run([binary, "--headless", "--no-sandbox", "--disable-gpu", f"--user-data-dir={profile}",
+                        "--virtual-time-budget=600000", "--dump-dom", report.resolve().as_uri()],
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=900)
+        wall = time.perf_counter() - started
+    return {"how": fallback + "wall time of chromium --headless --dump-dom (start-up included)",
+            "matrix_s": None, "load_s": wall, "bytes": report.stat().st_size}
+
+
+# -- discovery -------------------------------------------------------------------------------------
+class _Token:
+    def get_token(self, *scopes, **kwargs):
+        from azure.core.credentials import AccessToken
+        return AccessToken("bench-token", int(time.time()) + 3600)
+
+
+def discovery_timing(estate: Path, latency: float, concurrency: int) -> list[dict]:
+    from amaaudit.discovery import LiveSettings, discover
+    from tests.fakearm import FakeArm
+
+    document = json.loads(estate.read_text(encoding="utf-8"))
+    subs = sorted({r["id"].split("/")[2] for r in document["resources"]
+                   if r["type"].lower() == "microsoft.compute/virtualmachines"})
+    rows = []
+    with FakeArm(document, latency=latency) as fake:
+        saved = {k: os.environ.get(k) for k in ("REQUESTS_CA_BUNDLE", "NO_PROXY", "no_proxy")}
+        os.environ.update(REQUESTS_CA_BUNDLE=fake.ca_path, NO_PROXY="127.0.0.1,localhost", no_proxy="127.0.0.1,localhost")
+        try:
+            for backend in ("arm", "resource-graph"):
+                fake.clear()
+                settings = LiveSettings(subscriptions=subs, arm_endpoint=fake.url, logs_endpoint=fake.url,
+                                        backend=backend, concurrency=concurrency)
+                started = time.perf_counter()
+                doc = discover(settings, credential=_Token())
+                wall = time.perf_counter() - started
+                by = doc["source"].get("requests_by_api", {})
+                vm_count = sum(1 for r in doc["resources"] if r["type"].lower() == "microsoft.compute/virtualmachines")
+                get_counts: dict[str, int] = {}   # the same GET (path and query) asked twice
+                for record in fake.log:
+                    if record.method == "GET":
+                        get_counts[record.target.lower()] = get_counts.get(record.target.lower(), 0) + 1
+                rows.append({"backend": backend, "seconds": wall, "requests": doc["source"].get("requests"),
+                             "arm": by.get("arm", 0), "resource_graph": by.get("resource_graph", 0),
+                             "log_analytics": by.get("log_analytics", 0), "vms": vm_count,
+                             "resources": len(doc["resources"]), "errors": len(doc.get("errors") or []),
+                             "repeated_gets": sum(c - 1 for c in get_counts.values() if c > 1)})
+        finally:
+            for k, v in saved.items():
+                if v is None:
+                    os.environ.pop(k, None)
+                else:
+                    os.environ[k] = v
+    return rows
+
+
+# -- facts and printing ----------------------------------------------------------------------------
+def machine() -> dict:
+    cpu = ""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        cpu = platform.processor()
+    versions = subprocess.run([sys.executable, "-c", "import pytest, xdist, pytest_html; print(pytest.__version__, "
+                               "xdist.__version__, pytest_html.__version__)"], capture_output=True, text=True)
+    pytest_v, xdist_v, html_v = (versions.stdout.split() + ["?", "?", "?"])[:3]
+    chromium = subprocess.run([shutil.which("chromium") or "/usr/bin/chromium", "--version"], capture_output=True,
+                              text=True).stdout.strip() if shutil.which("chromium") else "not found"
+    mem = ""
+    try:
+        kb = int(next(l for l in Path("/proc/meminfo").read_text().splitlines() if l.startswith("MemTotal")).split()[1])
+        mem = f"{kb / 1024 / 1024:.0f} GB"
+    except (OSError, StopIteration):
+        pass
+    return {"nproc": os.cpu_count(), "cpu": cpu, "memory": mem, "python": platform.python_version(),
+            "pytest": pytest_v, "pytest-xdist": xdist_v, "pytest-html": html_v, "chromium": chromium,
+            "os": f"{platform.system()} {platform.release()}",
+            "date": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")}
+
+
+def table(headers: list[str], rows: list[list]) -> list[str]:
+    cells = [[str(c) for c in r] for r in rows]
+    widths = [max(len(h), *(len(r[i]) for r in cells)) if cells else len(h) for i, h in enumerate(headers)]
+    line = "| " + " | ".join(h.ljust(w) for h, w in zip(headers, widths)) + " |"
+    rule = "|" + "|".join("-" * (w + 2) for w in widths) + "|"
+    return [line, rule] + ["| " + " | ".join(c.ljust(w) for c, w in zip(r, widths)) + " |" for r in cells]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", default="1000,10000", help="comma-separated VM counts (default 1000,10000)")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--workers", type=int, default=2, help="pytest -n W for part (b) (default 2)")
+    parser.add_argument("--xdist-size", type=int, default=None, help="N for part (b) (default: the largest)")
+    parser.add_argument("--browser-size", type=int, default=None, help="N for part (d) (default: the largest)")
+    parser.add_argument("--discovery-sizes", default="1000",
+                        help="VM counts for part (e), comma-separated, or 'none' (default 1000; 10000 takes "
+                             "several minutes per back-end)")
+    parser.add_argument("--latency", type=float, default=0.05, help="fake ARM latency per request, s (default 0.05)")
+    parser.add_argument("--concurrency", type=int, default=8, help="discovery concurrency (default 8, the CLI's)")
+    parser.add_argument("--quick", action="store_true", help="only parts (a) and (c)")
+    parser.add_argument("--results", default=str(REPO / "bench" / "results.md"), help="where to write the figures")
+    args = parser.parse_args(argv)
+
+    sizes = sorted(int(s) for s in args.sizes.split(","))
+    big = sizes[-1]
+    xdist_n = None if args.quick else (args.xdist_size or big)
+    browser_n = None if args.quick else (args.browser_size or big)
+    discovery_sizes = [] if args.quick or args.discovery_sizes == "none" else \
+        sorted(int(s) for s in args.discovery_sizes.split(","))
+    facts = machine()
+    print(f"machine: {facts['nproc']} CPUs ({facts['cpu']}), {facts['memory']}, Python {facts['python']}, "
+          f"pytest {facts['pytest']}, pytest-xdist {facts['pytest-xdist']}, pytest-html {facts['pytest-html']}")
+
+    runs: dict[int, dict] = {}
+    for n in sizes:
+        estate = estate_file(n, args.seed)
+        print(f"\nN = {n}: {estate.relative_to(REPO)} ({estate.stat().st_size / 1e6:.1f} MB)", flush=True)
+        entry: dict = {"estate": estate}
+        entry["model"] = model_timing(estate)
+        print(f"  model: load {entry['model']['load']:.2f} s, index {entry['model']['index']:.2f} s, "
+              f"derive {entry['model']['derive']:.2f} s", flush=True)
+        entry["run"] = compliance_run(estate, n)
+        print(f"  run: {entry['run']['seconds']:.1f} s, {entry['run']['rss_mb']:.0f} MB -- {entry['run']['summary']}",
+              flush=True)
+        entry["counts"] = outcome_counts(entry["run"]["dir"] / "junit.xml")
+        entry.update(floor_runs(n, args.workers if n == xdist_n else None))
+        print(f"  floor: {entry['floor']['seconds']:.1f} s; floor+out: {entry['floor+out']['seconds']:.1f} s"
+              + (f"; floor+out -n {args.workers}: {entry['floor+out xdist']['seconds']:.1f} s"
+                 if "floor+out xdist" in entry else ""), flush=True)
+        if n == xdist_n:
+            entry["xdist"] = compliance_run(estate, n, args.workers)
+            entry["xdist_same"] = same_outputs(entry["run"]["dir"], entry["xdist"]["dir"])
+            print(f"  -n {args.workers}: {entry['xdist']['seconds']:.1f} s, identical: {entry['xdist_same']}", flush=True)
+        if n == browser_n:
+            entry["browser"] = browser_timing(entry["run"]["dir"] / "report.html")
+            print(f"  browser: {entry['browser']}", flush=True)
+        runs[n] = entry
+
+    discovery: dict[int, list[dict]] = {}
+    for n in discovery_sizes:
+        print(f"\ndiscovery, N = {n}, latency {args.latency * 1000:.0f} ms, concurrency {args.concurrency}", flush=True)
+        try:
+            discovery[n] = discovery_timing(estate_file(n, args.seed), args.latency, args.concurrency)
+        except ImportError as exc:
+            print(f"  skipped: {exc}")
+            break
+        for row in discovery[n]:
+            print(f"  {row}", flush=True)
+
+    lines = report(facts, runs, discovery, args, sizes)
+    print("\n" + "\n".join(lines))
+    Path(args.results).write_text("\n".join(results_md(facts, lines, argv)) + "\n", encoding="utf-8")
+    print(f"\nwrote {Path(args.results).relative_to(REPO) if Path(args.results).is_relative_to(REPO) else args.results}")
+    return 0
+
+
+def report(facts: dict, runs: dict[int, dict], discovery: dict[int, list[dict]], args, sizes: list[int]) -> list[str]:
+    lines = ["### (a) compliance run vs pytest's floor (9 items per VM)", ""]
+    rows = []
+    for n, e in runs.items():
+        c = e["counts"]
+        fail_share = f"{100 * c['failing_vms'] / max(c['vms'], 1):.0f}%"
+        rows.append([f"{n:,}", f"{9 * n:,}", f"{e['run']['seconds']:.1f}", f"{e['run']['rss_mb']:.0f}",
+                     f"{e['floor']['seconds']:.1f}", f"{e['floor+out']['seconds']:.1f}",
+                     f"**{e['run']['seconds'] / e['floor+out']['seconds']:.2f}**",
+                     f"{e['run']['seconds'] / e['floor']['seconds']:.2f}", fail_share])
+    lines += table(["VMs", "items", "run s", "run peak MB", "floor s", "floor+out s", "run / floor+out",
+                    "run / floor", "VMs failing"], rows)
+    lines += ["", "goal: run / floor+out <= 1.5 at 10,000 VMs. floor = 9 trivial test functions x N ids, "
+              "no output files; floor+out = the same writing pytest-html (self-contained) and JUnit XML."]
+    for n, e in runs.items():
+        c = e["counts"]
+        lines.append(f"- N={n:,} outcomes: " + ", ".join(f"{k} {v:,}" for k, v in c.items()
+                                                         if k not in ("vms", "failing_vms")))
+
+    lines += ["", "### (b) pytest-xdist", ""]
+    xrows = []
+    for n, e in runs.items():
+        if "xdist" in e:
+            same = e["xdist_same"]
+            fx = e.get("floor+out xdist")
+            xrows.append([f"{n:,}", f"{e['run']['seconds']:.1f}", f"-n {args.workers}", f"{e['xdist']['seconds']:.1f}",
+                          f"{e['run']['seconds'] / e['xdist']['seconds']:.2f}x",
+                          f"{e['xdist']['seconds'] / e['floor+out']['seconds']:.2f}",
+                          f"{e['floor+out']['seconds']:.1f} -> {fx['seconds']:.1f}" if fx else "-",
+                          "yes" if same["junit_identical"] else f"NO ({same['junit_differences']} differ)",
+                          {True: "yes", False: f"NO ({same.get('findings_differences')} differ)",
+                           None: "n/a (no findings.json)"}[same["findings_identical"]]])
+    lines += table(["VMs", "serial s", "workers", "xdist s", "speed-up", "xdist / floor+out",
+                    "floor+out serial -> xdist s", "JUnit identical", "findings.json identical"], xrows) \
+        if xrows else ["(not run)"]
+    if xrows:
+        lines += ["", "The floor+out suite under the same -n shows what pytest-xdist costs by itself for items this "
+                      "cheap: its controller deserializes and logs every report (3 per item) and every worker "
+                      "collects everything."]
+
+    lines += ["", "### (c) estate load + model build (fresh process)", ""]
+    mrows = []
+    for n, e in runs.items():
+        m = e["model"]
+        mrows.append([f"{n:,}", f"{m['resources']:,}", f"{e['estate'].stat().st_size / 1e6:.1f}", f"{m['load']:.2f}",
+                      f"{m['index']:.2f}", f"{m['derive']:.2f}", f"{m['total']:.2f}", f"{m['derive_plain']:.2f}"])
+    lines += table(["VMs", "resources", "MB", "load s", "index s", "derive s", "total s",
+                    "derive s, no freeze"], mrows)
+    lines += ["", "load = amaaudit.snapshot.load (JSON + validation); index = amaaudit.model.Estate + its VM "
+                  "views; derive = 17 questions per VM (OS, power, extensions, DCRs, workspaces, DCEs, NICs, "
+                  "NSGs compiled, VNets, private link paths, DNS), after gc.freeze() as in a run; last column: "
+                  "the same without the freeze."]
+    if len(runs) > 1:
+        lo, hi = sizes[0], sizes[-1]
+        a, b = runs[lo]["model"], runs[hi]["model"]
+        lines += ["", f"growth {lo:,} -> {hi:,} VMs (linear = {hi / lo:.0f}x): load {b['load'] / a['load']:.1f}x, "
+                      f"index {b['index'] / a['index']:.1f}x, derive {b['derive'] / a['derive']:.1f}x, "
+                      f"total {b['total'] / a['total']:.1f}x (derive without freeze "
+                      f"{b['derive_plain'] / a['derive_plain']:.1f}x)"]
+
+    lines += ["", "### (d) headless Chromium, the report", ""]
+    for n, e in runs.items():
+        if "browser" in e:
+            t = e["browser"]
+            if t.get("matrix_s") is not None:
+                lines.append(f"- N={n:,}: report {t['bytes'] / 1e6:.1f} MB; matrix in the DOM **{t['matrix_s']:.2f} s**, "
+                             f"painted {t.get('matrix_paint_s', 0):.2f} s, DOMContentLoaded "
+                             f"{t.get('dom_content_loaded_s', 0):.2f} s, load event {t['load_s']:.2f} s "
+                             f"({t.get('table_rows', '?')} table rows) -- goal <= 3 s")
+            else:
+                lines.append(f"- N={n:,}: report {t['bytes'] / 1e6:.1f} MB; {t['how']}: {t['load_s']:.1f} s")
+    if not any("browser" in e for e in runs.values()):
+        lines.append("(not run)")
+
+    lines += ["", f"### (e) discovery against the fake ARM ({args.latency * 1000:.0f} ms per request, "
+                  f"concurrency {args.concurrency})", ""]
+    drows = []
+    for n, rows_ in discovery.items():
+        for r in rows_:
+            drows.append([f"{n:,}", r["backend"], f"{r['seconds']:.1f}", f"{r['requests']:,}", f"{r['arm']:,}",
+                          r["resource_graph"], r["log_analytics"], f"{r['requests'] / max(n, 1):.2f}",
+                          r["repeated_gets"], r["errors"]])
+    lines += table(["VMs", "back-end", "wall s", "requests", "ARM", "ARG", "LA", "per VM", "repeated GETs",
+                    "errors"], drows) if drows else ["(not run)"]
+    return lines
+
+
+def results_md(facts: dict, lines: list[str], argv: list[str] | None) -> list[str]:
+    command = "python bench/run.py" + ("" if not argv else " " + " ".join(argv))
+    return ["# amaaudit scale benchmark: results", "",
+            f"Produced by `{command}` (see bench/README_SECTION.md). Times are wall-clock seconds on this machine;",
+            "they vary by some percent from run to run.", "",
+            f"- machine: {facts['nproc']} CPUs, {facts['cpu']}, {facts['memory']} RAM, {facts['os']}",
+            f"- Python {facts['python']}, pytest {facts['pytest']}, pytest-xdist {facts['pytest-xdist']}, "
+            f"pytest-html {facts['pytest-html']}, {facts['chromium']}",
+            f"- date: {facts['date']}", ""] + lines
+
+
+if __name__ == "__main__":
+    sys.exit(main())
