@@ -478,7 +478,7 @@ def report(facts: dict, runs: dict[int, dict], discovery: dict[int, list[dict]],
 def results_md(facts: dict, lines: list[str], argv: list[str] | None) -> list[str]:
     command = "python bench/run.py" + ("" if not argv else " " + " ".join(argv))
     return ["# amaaudit scale benchmark: results", "",
-            f"Produced by `{command}` (see bench/README_SECTION.md). Times are wall-clock seconds on this machine;",
+            f"Produced by `{command}` (see README.md, "Performance"). Times are wall-clock seconds on this machine;",
             "they vary by some percent from run to run.", "",
             f"- machine: {facts['nproc']} CPUs, {facts['cpu']}, {facts['memory']} RAM, {facts['os']}",
             f"- Python {facts['python']}, pytest {facts['pytest']}, pytest-xdist {facts['pytest-xdist']}, "
