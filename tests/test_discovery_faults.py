@@ -18,6 +18,9 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from amaaudit.discovery import discover  # noqa: E402
+from amaaudit.model import Estate  # noqa: E402
+from amaaudit.snapshot import from_document  # noqa: E402
+from scenarios import judge  # noqa: E402
 from tests.fakearm import FakeArm, build_estate  # noqa: E402
 from tests.fakearm.estates import APP, CUSTOMER_ID  # noqa: E402
 from tests.fakearm.harness import fast_settings, install_az_stub  # noqa: E402
@@ -218,8 +221,25 @@ CASES = [
 ]
 
 
+_CLEAN: dict[str, dict] = {}
+
+
+def verdicts(doc: dict) -> dict:
+    return judge(Estate(from_document(doc, "discovered")), render=False)
+
+
+def clean_verdicts(backend: str, monkeypatch, tmp_path) -> dict:
+    """What the checks say of the estate when nothing fails (once per back-end)."""
+    if backend not in _CLEAN:
+        with FakeArm(ESTATE.doc, page_size=2) as fake:
+            install_az_stub(monkeypatch, tmp_path, fake)
+            _CLEAN[backend] = verdicts(discover(fast_settings(fake, ESTATE.listed, backend=backend)))
+    return _CLEAN[backend]
+
+
 @pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
 def test_fault(case: Case, monkeypatch, tmp_path, capsys):
+    clean = clean_verdicts(case.backend, monkeypatch, tmp_path)
     with FakeArm(ESTATE.doc, page_size=2) as fake:
         install_az_stub(monkeypatch, tmp_path, fake)
         for f in case.faults:
@@ -229,6 +249,14 @@ def test_fault(case: Case, monkeypatch, tmp_path, capsys):
         assert fake.writes() == []
         outcome = ", ".join(sorted({f"{e['status']}/{e['code']} x{sum(1 for x in doc['errors'] if x['code'] == e['code'])}"
                                     for e in doc["errors"]})) or "no errors"
+        # The verdicts on what was captured: each one as on a clean capture, or *could not
+        # evaluate* (or not judged); never a pass that the clean capture did not give.
+        faulted = verdicts(doc)
+        changed = {k: (clean.get(k), v) for k, v in faulted.items() if clean.get(k) != v}
+        assert all(v in ("error", "skip") for _, v in changed.values()), changed
+        assert not any(v == "pass" and clean.get(k) != "pass" for k, v in faulted.items())
+        outcome += f"; verdicts: {len(faulted) - len(changed)} as clean, " \
+                   f"{sum(1 for _, v in changed.values() if v == 'error')} could not evaluate"
         with capsys.disabled():
             print(f"\n  FAULT {case.name:<48} [{case.backend:<14}] completed; {outcome}; "
                   f"{len(doc['resources'])} resources; {doc['source']['throttle_waits']} throttle waits; "

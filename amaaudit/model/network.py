@@ -127,7 +127,8 @@ class PrivateEndpoint:
     @cached_property
     def zone_ids(self) -> list[str]:
         """Private DNS zones this endpoint's zone groups write its records into."""
-        groups = self.estate.children(self.id, ZONE_GROUP_TYPE) + [
+        groups = self.estate.children_known(self.id, ZONE_GROUP_TYPE,
+                                            f"the DNS zone groups of private endpoint {self.name}") + [
             g for g in _list(_props(self.doc).get("privateDnsZoneGroups")) if isinstance(g, dict)]
         return [str(_props(cfg).get("privateDnsZoneId")) for g in groups
                 for cfg in _list(_props(g).get("privateDnsZoneConfigs")) if _props(cfg).get("privateDnsZoneId")]
