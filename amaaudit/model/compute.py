@@ -293,12 +293,12 @@ class VirtualMachine:
         except Unknown:
             return False
 
-    @property
+    @cached_property
     def rules(self) -> list:
         """The associated DCRs that exist and could be read."""
         return [a.rule for a in self.rule_associations if self._readable(a) and a.rule is not None]
 
-    @property
+    @cached_property
     def deleted_rule_associations(self) -> list:
         """Associations whose DCR does not exist (deleted, or never created)."""
         return [a for a in self.rule_associations if self._readable(a) and a.rule is None]
