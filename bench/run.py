@@ -383,7 +383,8 @@ def main(argv: list[str] | None = None) -> int:
 
     lines = report(facts, runs, discovery, args, sizes)
     print("\n" + "\n".join(lines))
-    Path(args.results).write_text("\n".join(results_md(facts, lines, argv)) + "\n", encoding="utf-8")
+    Path(args.results).write_text("\n".join(results_md(facts, lines, sys.argv[1:] if argv is None else argv)) + "\n",
+                                  encoding="utf-8")
     print(f"\nwrote {Path(args.results).relative_to(REPO) if Path(args.results).is_relative_to(REPO) else args.results}")
     return 0
 
@@ -478,7 +479,7 @@ def report(facts: dict, runs: dict[int, dict], discovery: dict[int, list[dict]],
 def results_md(facts: dict, lines: list[str], argv: list[str] | None) -> list[str]:
     command = "python bench/run.py" + ("" if not argv else " " + " ".join(argv))
     return ["# amaaudit scale benchmark: results", "",
-            f"Produced by `{command}` (see README.md, "Performance"). Times are wall-clock seconds on this machine;",
+            f"Produced by `{command}` (see README.md, 'Performance'). Times are wall-clock seconds on this machine;",
             "they vary by some percent from run to run.", "",
             f"- machine: {facts['nproc']} CPUs, {facts['cpu']}, {facts['memory']} RAM, {facts['os']}",
             f"- Python {facts['python']}, pytest {facts['pytest']}, pytest-xdist {facts['pytest-xdist']}, "
