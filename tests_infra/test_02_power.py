@@ -9,8 +9,9 @@ from amaaudit.verdict import require
 pytestmark = pytest.mark.power
 
 
-def test_vm_running(vm, estate):
+def test_vm_running(vm):
     """PowerState/running, and the guest agent that installs extensions reports Ready."""
+    estate = vm.estate
     if vm.power_state is None:
         raise Unknown(f"the power state of VM {vm.name}",
                       estate.errors.covering(vm.id, "Microsoft.Compute/virtualMachines/instanceView/read")

@@ -11,13 +11,13 @@ from amaaudit.verdict import evidence, not_applicable, require, warn
 pytestmark = pytest.mark.network
 
 
-def test_network_egress(vm, estate):
+def test_network_egress(vm):
     """Both the NIC's and the subnet's NSG allow each AMA endpoint; routes through an appliance are flagged."""
     if not vm.nic_ids:
         not_applicable("the snapshot records no network interface for this VM")
     require(not vm.network.missing_nics, finding.network.nic_missing, vm, vm.network.missing_nics)
     # Endpoints of what was read; an unread DCR may add more (collection_gap, below).
-    endpoints = ama_endpoints(estate.cloud, vm.location, vm.log_workspaces(), vm.data_collection_endpoints())
+    endpoints = ama_endpoints(vm.estate.cloud, vm.location, vm.log_workspaces(), vm.data_collection_endpoints())
     private_ips = {host: ips[0] for path in vm.network.private_link_paths
                    for host, ips in path.endpoint.dns_configs.items() if ips}
     # The hosts are the evidence; the probe commands for them are in the finding when one is raised.

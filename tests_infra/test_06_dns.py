@@ -11,8 +11,9 @@ from amaaudit.verdict import evidence, not_applicable, require, warn
 pytestmark = pytest.mark.dns
 
 
-def test_private_dns(vm, estate):
+def test_private_dns(vm):
     """Each zone AMPLS needs is linked (Completed) to every VNet of the VM, with A records to the endpoint's IPs."""
+    estate = vm.estate
     paths = [p for p in vm.network.private_link_paths if p.scope is not None]
     if not paths:
         not_applicable("no AMPLS private endpoint is reachable from the VM (public path, or see step 'ampls')")

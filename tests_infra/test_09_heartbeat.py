@@ -10,8 +10,9 @@ from amaaudit.verdict import not_applicable, require, unless_incomplete
 pytestmark = pytest.mark.heartbeat
 
 
-def test_recent_heartbeat(vm, estate, heartbeat_max_age):
+def test_recent_heartbeat(vm, heartbeat_max_age):
     """The newest Heartbeat (Category 'Azure Monitor Agent') is no older than the max age before captured_at."""
+    estate = vm.estate
     if not estate.heartbeats_collected:
         not_applicable("Heartbeat was not collected in this snapshot, so it is not judged (this is not a pass)")
     workspaces = vm.log_workspaces()

@@ -11,7 +11,7 @@ import pytest
 
 from .. import report, verdict
 from ..steps import STEPS
-from . import options, outcomes, rootdir, source
+from . import options, outcomes, progress, rootdir, source, wire
 
 
 def pytest_addoption(parser):
@@ -29,8 +29,15 @@ def pytest_configure(config):
         config.addinivalue_line("markers", f"{step.name}: {step.title.en} (troubleshooting step)")
     verdict.language = config.getoption("report_lang")
     if is_compliance_run(config):
+        config.pluginmanager.register(wire, "amaaudit-wire")   # pytest-xdist reports as one blob each
         source.ensure_loaded(config)
         report.configure(config)   # waivers (a bad file stops the run here), HTML, JUnit, findings.json
+        if not hasattr(config, "workerinput"):
+            progress.coalesce(config)
+
+
+def pytest_unconfigure(config):
+    progress.restore(config)
 
 
 def is_compliance_run(config) -> bool:
@@ -47,16 +54,17 @@ def pytest_configure_node(node):
                                 amaaudit_kind=loaded.kind, amaaudit_label=loaded.label)
 
 
-@pytest.hookimpl(hookwrapper=True)
+@pytest.hookimpl(wrapper=True)
 def pytest_runtest_call(item):
-    yield from outcomes.around_call(item)
+    return (yield from outcomes.around_call(item))
 
 
-@pytest.hookimpl(hookwrapper=True)
+@pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(item, call):
-    result = yield
-    outcomes.classify(item, call, result.get_result(), item.config.getoption("fail_on_warning"))
-    report.after_classify(item, result.get_result())   # waivers, then JUnit properties
+    rep = yield
+    outcomes.classify(item, call, rep, item.config.getoption("fail_on_warning"))
+    report.after_classify(item, rep)   # waivers, then JUnit properties
+    return rep
 
 
 def pytest_report_teststatus(report, config):

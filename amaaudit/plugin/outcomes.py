@@ -45,7 +45,7 @@ def around_call(item):
     item.stash[_FINDINGS] = verdict._recorded = []
     item.stash[_EVIDENCE] = verdict._evidence = {}
     try:
-        yield
+        return (yield)
     finally:
         verdict._recorded = verdict._evidence = None
 

@@ -35,8 +35,8 @@ def write(path: str | Path, doc: dict[str, Any]) -> Path:
             compact = {"ensure_ascii": False, "separators": (",", ":")}
             out.write('{"format":' + json.dumps(doc["format"]) + ',\n"header":' + json.dumps(doc["header"], **compact)
                       + ',\n"results":[')
-            for i, result in enumerate(doc["results"]):
-                out.write(("\n" if i == 0 else ",\n") + json.dumps(result, **compact))
+            encode = json.JSONEncoder(**compact).encode
+            out.write("".join(("\n" if i == 0 else ",\n") + encode(r) for i, r in enumerate(doc["results"])))
             out.write("\n]}\n")
         os.chmod(tmp, 0o644)          # mkstemp makes it private; a CI artifact must be readable
         os.replace(tmp, path)

@@ -22,8 +22,12 @@ def sort_key(record: dict[str, Any]) -> tuple:
             record.get("test", ""), record.get("nodeid", ""))
 
 
-def ordered(records: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
-    return sorted(records, key=sort_key)
+class Ordered(list):
+    """Records already in ``sort_key`` order: sorted once per run, not once per output."""
+
+
+def ordered(records: Iterable[dict[str, Any]]) -> Ordered:
+    return records if isinstance(records, Ordered) else Ordered(sorted(records, key=sort_key))
 
 
 def primary(record: dict[str, Any]) -> dict[str, Any] | None:

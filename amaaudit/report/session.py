@@ -13,6 +13,7 @@ import pytest
 
 from ..plugin import source
 from . import findings_json, header
+from . import results
 from .results import RANK
 
 KEY = pytest.StashKey["ReportSession"]()
@@ -26,6 +27,7 @@ class ReportSession:
         self._records: dict[str, dict[str, Any]] = {}
         self._header: tuple[int, dict[str, Any]] | None = None
         self._facts: dict[str, Any] | None = None
+        self._ordered: results.Ordered | None = None
 
     # -- gathering ---------------------------------------------------------------------
     @pytest.hookimpl(trylast=True)
@@ -37,6 +39,7 @@ class ReportSession:
         # A test has one record, unless its teardown also broke: the worse one stands.
         if known is None or RANK[record["outcome"]] < RANK[known["outcome"]]:
             self._records[report.nodeid] = {**record, "nodeid": report.nodeid}
+            self._ordered = None
 
     @pytest.hookimpl(tryfirst=True)
     def pytest_report_teststatus(self, report, config):
@@ -46,8 +49,11 @@ class ReportSession:
         return None
 
     @property
-    def records(self) -> list[dict[str, Any]]:
-        return list(self._records.values())
+    def records(self) -> results.Ordered:
+        """Every result so far, in the outputs' order (sorted once after the last change)."""
+        if self._ordered is None:
+            self._ordered = results.ordered(self._records.values())
+        return self._ordered
 
     def header(self) -> dict[str, Any]:
         """Built from the results so far (the title needs it at the start, the counts at the end)."""
