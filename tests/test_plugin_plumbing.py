@@ -1,4 +1,4 @@
-"""The plugin's plumbing for large runs: coalesced progress output and xdist's report wire format.
+"""The plugin's plumbing for large runs: coalesced progress output and batched pytest-xdist events.
 
 Both only change how bytes travel, never what arrives: the text a terminal receives and the
 report a controller rebuilds must be exactly what they would have been without them.
@@ -7,11 +7,13 @@ report a controller rebuilds must be exactly what they would have been without t
 from __future__ import annotations
 
 import io
-import marshal
+import textwrap
 
 import pytest
 from _pytest import reports
 from _pytest.reports import TestReport
+
+from scenarios import install_suite
 
 from amaaudit.plugin import progress, wire
 from amaaudit.plugin.progress import CoalescedStream
@@ -79,7 +81,6 @@ def test_coalesce_then_restore_puts_back_the_terminal_writers_own_stream(pyteste
 
 
 def test_a_compliance_run_prints_every_progress_letter_and_the_final_line(pytester):
-    from scenarios import install_suite
     install_suite(pytester)
     result = pytester.runpytest_subprocess("-p", "no:randomly", "-k", "vm01 or vm02")
     lines = result.outlines
@@ -89,57 +90,150 @@ def test_a_compliance_run_prints_every_progress_letter_and_the_final_line(pytest
     assert "passed" in lines[-1] or "failed" in lines[-1]
 
 
-# -- pytest-xdist: one marshal blob per report -------------------------------------------------
-class Config:
-    def __init__(self, workerinput=None):
-        if workerinput is not None:
+# -- pytest-xdist: per-test events in batches ----------------------------------------------------
+class Channel:
+    """What a worker's execnet channel is asked to send, in order."""
+
+    def __init__(self):
+        self.sent: list = []
+        self.gateway = "the channel's own"
+
+    def send(self, item):
+        self.sent.append(item)
+
+
+def _report(nodeid: str, when: str) -> dict:
+    return reports.pytest_report_to_serializable(TestReport(
+        nodeid, ("tests_infra/test_01_os.py", 11, "x"), {"os": 1}, "passed" if when != "call" else "failed",
+        "finding OS-UNSUPPORTED" if when == "call" else None, when,
+        sections=[("Captured stdout call", "東京")], duration=0.001, user_properties=[("vm", "vm01")]))
+
+
+def _test_events(nodeid: str, index: int) -> list:
+    location = ("tests_infra/test_01_os.py", 11, "test_os_supported[vm01]")
+    return ([("logstart", {"nodeid": nodeid, "location": location})]
+            + [("testreport", {"data": {**_report(nodeid, when), "item_index": index}}) for when in
+               ("setup", "call", "teardown")]
+            + [("logfinish", {"nodeid": nodeid, "location": location}),
+               ("runtest_protocol_complete", {"item_index": index, "duration": 0.002})])
+
+
+def _received(sent: list) -> list:
+    """What xdist's controller handler gets once ``unbatching`` has unpacked the messages."""
+    got: list = []
+    handle = wire.unbatching(got.append)
+    for message in sent:
+        handle(message)
+    return got
+
+
+def test_events_go_as_one_batch_when_the_worker_runs_dry_and_arrive_unchanged_and_in_order(clock):
+    channel, backlog = Channel(), [3]
+    batching = wire.BatchingChannel(channel, lambda: backlog[0])
+    events = _test_events("t::a[vm01]", 0) + _test_events("t::a[vm02]", 1)
+    for event in events[:6]:
+        batching.send(event)
+    assert channel.sent == []                # work is still queued and 50 ms have not passed
+    backlog[0] = 0
+    for event in events[6:]:
+        batching.send(event)
+    assert len(channel.sent) == 1 and channel.sent[0][0] == wire.EVENT
+    assert _received(channel.sent) == events
+    assert batching.gateway == "the channel's own"
+
+
+def test_a_batch_goes_after_the_interval_or_when_large(clock, monkeypatch):
+    channel = Channel()
+    batching = wire.BatchingChannel(channel, lambda: 5)
+    for event in _test_events("t::a[vm01]", 0):
+        batching.send(event)
+    assert channel.sent == []
+    clock.now += wire.INTERVAL * 1.5
+    for event in _test_events("t::a[vm02]", 1):
+        batching.send(event)
+    assert len(channel.sent) == 1
+    monkeypatch.setattr(wire, "MAX_EVENTS", 12)
+    for i in (2, 3):
+        for event in _test_events(f"t::a[vm0{i}]", i):
+            batching.send(event)
+    assert len(channel.sent) == 2
+    assert len(_received(channel.sent)) == 24
+
+
+def test_any_other_event_first_sends_what_is_held_so_order_is_kept(clock):
+    channel = Channel()
+    batching = wire.BatchingChannel(channel, lambda: 5)
+    events = _test_events("t::a[vm01]", 0)
+    for event in events:
+        batching.send(event)
+    batching.send(("workerfinished", {"workeroutput": {}}))
+    assert _received(channel.sent) == events + [("workerfinished", {"workeroutput": {}})]
+
+
+def test_events_marshal_cannot_encode_go_one_by_one(clock):
+    channel = Channel()
+    batching = wire.BatchingChannel(channel, lambda: 0)
+    events = _test_events("t::a[vm01]", 0)
+    events[2][1]["data"]["user_properties"] = [("odd", object())]
+    for event in events:
+        batching.send(event)
+    assert channel.sent == events
+
+
+def test_a_worker_batches_only_when_the_controller_named_its_python():
+    class Config:
+        def __init__(self, workerinput):
             self.workerinput = workerinput
+            self.pluginmanager = self
+
+        def get_plugins(self):
+            return [self.interactor]
+
+    class WorkerInteractor:
+        def __init__(self):
+            self.channel, self.torun = Channel(), None
+
+    for given, batched in ((wire.version(), True), ("marshal 3, cpython 3.10", False), (None, False)):
+        config = Config({} if given is None else {wire.KEY: given})
+        config.interactor = WorkerInteractor()
+        config.interactor.torun = type("Queue", (), {"lock": None})()
+        wire.install_on_worker(config)
+        assert isinstance(config.interactor.channel, wire.BatchingChannel) is batched
 
 
-def _report() -> TestReport:
-    return TestReport("tests_infra/test_01_os.py::test_os_supported[vm01]", ("tests_infra/test_01_os.py", 11, "x"),
-                      {"os": 1, "vm01": 1}, "failed", "finding OS-UNSUPPORTED", "call",
-                      sections=[("Captured stdout call", "東京")], duration=0.001,
-                      user_properties=[("vm", "vm01"), ("step", "os")])
+@pytest.mark.slow
+def test_real_xdist_workers_batch_and_the_outputs_equal_a_serial_runs(pytester):
+    """Under ``-n 2`` both workers' channels batch, and JUnit and findings.json equal the serial run's."""
+    install_suite(pytester)
+    pytester.makeconftest(textwrap.dedent("""
+        pytest_plugins = ["fixtures.compliance"]
+
+        def pytest_sessionfinish(session):
+            output = getattr(session.config, "workeroutput", None)
+            if output is not None:
+                channels = [type(getattr(p, "channel", None)).__name__ for p in session.config.pluginmanager.get_plugins()
+                            if type(p).__name__ == "WorkerInteractor"]
+                output["channel"] = ",".join(channels)
+
+        def pytest_testnodedown(node, error):
+            print("WORKER-CHANNEL", node.workeroutput.get("channel"))
+    """))
+    def run(folder, *args):
+        return pytester.runpytest_subprocess(f"--html={folder}/report.html", f"--junitxml={folder}/junit.xml",
+                                             f"--findings-json={folder}/findings.json", *args)
+    serial, xdist = run("serial"), run("n2", "-n", "2")
+    assert xdist.ret == serial.ret == 1
+    assert [line.split()[-1] for line in xdist.outlines if line.startswith("WORKER-CHANNEL")] == ["BatchingChannel"] * 2
+    assert (pytester.path / "n2/findings.json").read_bytes() == (pytester.path / "serial/findings.json").read_bytes()
+    assert junit_cases(pytester.path / "n2/junit.xml") == junit_cases(pytester.path / "serial/junit.xml")
 
 
-def _serialize(config, report):
-    """pytest's own serialization, inside the wire's wrapper (as pluggy runs them)."""
-    gen = wire.pytest_report_to_serializable(config=config, report=report)
-    next(gen)
-    try:
-        gen.send(reports.pytest_report_to_serializable(report))
-    except StopIteration as stop:
-        return stop.value
-
-
-def _deserialize(config, data):
-    gen = wire.pytest_report_from_serializable(config=config, data=data)
-    next(gen)            # the wrapper has unpacked ``data`` in place by now, as pytest's impl then sees it
-    try:
-        gen.send(reports.pytest_report_from_serializable(data))
-    except StopIteration as stop:
-        return stop.value
-
-
-def test_a_worker_of_the_same_python_sends_one_blob_and_the_controller_rebuilds_the_same_report():
-    report = _report()
-    plain = reports.pytest_report_to_serializable(report)
-    packed = _serialize(Config({wire.KEY: wire.version()}), report)
-    assert set(packed) == {"$report_type", wire.TAG} and isinstance(packed[wire.TAG], bytes)
-    assert marshal.loads(packed[wire.TAG]) == plain
-    rebuilt = _deserialize(Config(), dict(packed))
-    assert reports.pytest_report_to_serializable(rebuilt) == plain
-
-
-def test_a_worker_without_the_controllers_version_sends_reports_the_usual_way():
-    report = _report()
-    for config in (Config({wire.KEY: "marshal 3, cpython 3.10"}), Config({}), Config()):
-        assert _serialize(config, report) == reports.pytest_report_to_serializable(report)
-
-
-def test_a_report_holding_a_type_marshal_does_not_know_is_sent_the_usual_way():
-    report = _report()
-    report.user_properties = [("odd", object())]
-    data = _serialize(Config({wire.KEY: wire.version()}), report)
-    assert wire.TAG not in data and data["user_properties"][0][0] == "odd"
+def junit_cases(path) -> list:
+    import xml.etree.ElementTree as ET
+    cases = []
+    for case in ET.parse(path).iter("testcase"):
+        props = tuple((p.get("name"), p.get("value")) for p in case.iter("property"))
+        results = tuple(sorted((c.tag, c.get("message") or "") for c in case if c.tag != "properties"))
+        cases.append((case.get("classname"), case.get("name"), props, results))
+    assert cases
+    return sorted(cases)
