@@ -36,7 +36,8 @@ def write(path: str | Path, doc: dict[str, Any]) -> Path:
             out.write('{"format":' + json.dumps(doc["format"]) + ',\n"header":' + json.dumps(doc["header"], **compact)
                       + ',\n"results":[')
             encode = json.JSONEncoder(**compact).encode
-            out.write("".join(("\n" if i == 0 else ",\n") + encode(r) for i, r in enumerate(doc["results"])))
+            for i, result in enumerate(doc["results"]):      # streamed: 90,000 results are tens of MB
+                out.write(("\n" if i == 0 else ",\n") + encode(result))
             out.write("\n]}\n")
         os.chmod(tmp, 0o644)          # mkstemp makes it private; a CI artifact must be readable
         os.replace(tmp, path)
