@@ -426,8 +426,9 @@ def report(facts: dict, runs: dict[int, dict], discovery: dict[int, list[dict]],
         if xrows else ["(not run)"]
     if xrows:
         lines += ["", "The floor+out suite under the same -n shows what pytest-xdist costs by itself for items this "
-                      "cheap: its controller deserializes and logs every report (3 per item) and every worker "
-                      "collects everything."]
+                      "cheap: its controller logs every report (3 per item), every worker collects everything, "
+                      "and every test is six execnet messages; the compliance run sends them in batches "
+                      "(amaaudit/plugin/wire.py)."]
 
     lines += ["", "### (c) estate load + model build (fresh process)", ""]
     mrows = []
