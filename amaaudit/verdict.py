@@ -9,7 +9,7 @@ the test goes on (and passes). What a test could not evaluate is raised by the m
 from __future__ import annotations
 
 from contextlib import contextmanager
-from typing import Any, Callable
+from typing import Any, Callable, Iterable
 
 import pytest
 
@@ -43,6 +43,23 @@ def require(condition: Any, build: Callable[..., Finding], *args: Any) -> None:
     record(finding)
     if finding.fails:
         raise FindingFailed(finding)
+
+
+def require_each(build: Callable[..., Finding], failures: Iterable[tuple[Any, ...]]) -> None:
+    """``require`` for several cases at once: each failing case (the arguments of ``build``) is
+    reported, so that one run lists every link or record to add, not only the first; the test
+    then fails on the first of them."""
+    failures = list(failures)
+    if not failures:
+        return
+    if _gap is not None:
+        raise _gap
+    found = [build(*args) for args in failures]
+    for finding in found:
+        record(finding)
+    failing = next((f for f in found if f.fails), None)
+    if failing is not None:
+        raise FindingFailed(failing)
 
 
 def warn(build: Callable[..., Finding], *args: Any) -> None:

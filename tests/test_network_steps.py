@@ -158,12 +158,17 @@ def test_dns_faults(pytester):
     assert run["pvm", "dns"] == "fail"
     text = run.text("pvm", "dns")
     assert "vnet-pvm" in text and "az network private-dns link vnet create" in text and "--zone-name" in text
+    # Every unlinked zone is named, each with its own command: one run lists all five fixes.
+    assert run.codes("pvm", "dns") == ["DNS_ZONE_NOT_LINKED"] * len(ZONES)
+    assert all(f"--zone-name {zone} " in text for zone in ZONES)
 
-    run = run_suite(pytester, private_scenario(zones=ZONES[1:]).build())
-    assert run["pvm", "dns"] == "fail" and "privatelink.monitor.azure.com" in run.text("pvm", "dns")
+    run = run_suite(pytester, private_scenario(zones=ZONES[2:]).build())
+    assert run["pvm", "dns"] == "fail" and run.codes("pvm", "dns") == ["DNS_ZONE_MISSING"] * 2
+    assert all(zone in run.text("pvm", "dns") for zone in ZONES[:2])
 
     run = run_suite(pytester, private_scenario(records=False).build())
     assert run["pvm", "dns"] == "fail" and "no A record" in run.text("pvm", "dns")
+    assert run.codes("pvm", "dns") == ["DNS_RECORD_MISSING"] * 4    # every zone AMA resolves names in
 
     run = run_suite(pytester, private_scenario(records="10.1.1.1").build())
     assert run["pvm", "dns"] == "fail" and "10.1.1.1" in run.text("pvm", "dns")

@@ -246,3 +246,28 @@ def test_support_drafts_in_the_report_name_the_dcr_and_the_dce():
     assert "vm-noama という名称" in ja and "dcr-linux" in ja
     ok = str(next(i for i, row in enumerate(rows) if row[0] == "vm-warn"))
     assert "draft" not in details["d"][ok]          # warnings only: nothing to ask support about
+
+
+def test_a_vm_list_that_could_not_be_read_makes_the_run_incomplete_and_failing(tmp_path):
+    """VMs that were never listed were never checked: every output says so, and the gate fails."""
+    s = Scenario()
+    s.machine("vm01")
+    other = "/subscriptions/0b0b0b0b-0000-4000-8000-000000000002"
+    gap = {"scope": other, "operation": "Microsoft.Compute/virtualMachines/read", "status": 403,
+           "code": "AuthorizationFailed", "message": "The client does not have authorization"}
+    s.errors.append(gap)
+    run = run_pytest(tmp_path / "gap", estate_doc=s.build())
+    assert run.ret == 1, run.output                      # vm01 passes, yet the run fails
+    assert run.findings["header"]["incomplete"] == [gap]
+    assert {r["outcome"] for r in run.findings["results"]} <= {"pass", "skip"}   # no AMPLS: dns/ampls skip
+    validate(run.findings)
+    assert f"INCOMPLETE: the VM list of {other} (403 AuthorizationFailed) could not be read" in run.output
+    banner = re.search(r'<div class="aa-verdict ([^"]*)" role="status">(.*?)</div>',
+                       run.html.read_text(encoding="utf-8"))
+    assert banner.group(1) == "aa-verdict-fail"          # never "every checked VM passes"
+    assert banner.group(2).startswith(f"Incomplete: the VM list of {other} (403 AuthorizationFailed)")
+
+    s.errors[0] = {**gap, "scope": f"/subscriptions/{SUB}/resourceGroups/rg-app/providers/Microsoft.Compute/virtualMachines/vm01",
+                   "operation": "Microsoft.Compute/virtualMachines/instanceView/read"}
+    run = run_pytest(tmp_path / "one-vm", estate_doc=s.build())
+    assert run.findings["header"]["incomplete"] == []    # a read about one VM is that VM's business

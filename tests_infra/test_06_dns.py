@@ -6,7 +6,7 @@ from amaaudit import arm
 from amaaudit import findings as finding
 from amaaudit.endpoints import OPINSIGHTS, AUTOMATION, MONITOR, host_of, private_dns_zones
 from amaaudit.model.network import endpoints_by_zone, zones_by_name
-from amaaudit.verdict import evidence, not_applicable, require, warn
+from amaaudit.verdict import evidence, not_applicable, require_each, warn
 
 pytestmark = pytest.mark.dns
 
@@ -21,24 +21,25 @@ def test_private_dns(vm):
     if vm.network.custom_dns_servers:
         warn(finding.dns.custom_dns, vm, vm.network.custom_dns_servers)
 
+    # Every zone, link and record at fault is reported (require_each): one run lists all the fixes.
     zones = {}
     for name in private_dns_zones(estate.cloud):
         referenced = [z for z in (vm.network.zone(zid) for zid in endpoint.zone_ids) if z and z.name == name]
         candidates = referenced or zones_by_name(estate).get(name, [])
         linked = [z for z in candidates if any(z.links.get(arm.key(v.id)) for v in vm.network.vnets)]
         zones[name] = (linked or candidates or [None])[0]
-        require(zones[name], finding.dns.zone_missing, vm, name, endpoint)
+    require_each(finding.dns.zone_missing, [(vm, name, endpoint) for name, zone in zones.items() if zone is None])
     evidence(zones={n: z.id for n, z in zones.items()}, vnets=[v.id for v in vm.network.vnets])
 
-    for zone in zones.values():
-        for vnet in vm.network.vnets:
-            state = zone.links.get(arm.key(vnet.id), "")
-            require(state.lower() == "completed", finding.dns.not_linked, vm, zone, vnet, state)
+    links = [(vm, zone, vnet, zone.links.get(arm.key(vnet.id), "")) for zone in zones.values()
+             for vnet in vm.network.vnets]
+    require_each(finding.dns.not_linked, [link for link in links if link[3].lower() != "completed"])
 
-    for zone in zones.values():
-        writers = [pe for pe in endpoints_by_zone(estate).get(arm.key(zone.id), []) if pe.ampls_connections]
-        require(len({arm.key(c.target_id) for pe in writers for c in pe.ampls_connections}) <= 1,
-                finding.dns.zone_shared, vm, zone, writers)
+    writers = {name: [pe for pe in endpoints_by_zone(estate).get(arm.key(zone.id), []) if pe.ampls_connections]
+               for name, zone in zones.items()}
+    require_each(finding.dns.zone_shared,
+                 [(vm, zones[name], pes) for name, pes in writers.items()
+                  if len({arm.key(c.target_id) for pe in pes for c in pe.ampls_connections}) > 1])
 
     cloud = estate.cloud
     wanted = {f"privatelink.ods.{OPINSIGHTS[cloud]}": [], f"privatelink.oms.{OPINSIGHTS[cloud]}": [],
@@ -53,6 +54,7 @@ def test_private_dns(vm):
             if host.endswith(suffix):
                 wanted[f"privatelink.{MONITOR[cloud]}"].append(host[: -len(suffix)])
     ips = endpoint.ips
+    faulty = []
     for name, records in wanted.items():
         zone = zones[name]
         problems = []
@@ -62,6 +64,8 @@ def test_private_dns(vm):
                 problems.append(f"no A record '{record}'")
             elif ips and not set(found) & ips:
                 problems.append(f"'{record}' points at {', '.join(found)}, not the endpoint's {', '.join(sorted(ips))}")
-        require(not problems, finding.dns.record_missing, vm, zone, problems, endpoint)
+        if problems:
+            faulty.append((vm, zone, problems, endpoint))
+    require_each(finding.dns.record_missing, faulty)
     if vm.collection_gap:                          # an unread DCR may need records not checked here
         raise vm.collection_gap

@@ -63,6 +63,9 @@ def _op_matches(failed: str, needed: str) -> bool:
     return needed.startswith(stem + "/")
 
 
+VM_LIST_OP = "Microsoft.Compute/virtualMachines/read"
+
+
 class ReadErrors:
     def __init__(self, entries: Iterable[dict[str, Any]]):
         self.entries = [e for e in entries if isinstance(e, dict)]
@@ -82,6 +85,14 @@ class ReadErrors:
                     return entry
             scope = scope.rpartition("/")[0]
         return None
+
+    def inventory_gaps(self) -> list[dict[str, Any]]:
+        """Failed VM lists: a VM read that failed for a whole subscription or resource group.
+
+        Unlike a failed read about one VM, which makes some of its verdicts unknown, these leave
+        VMs out of the estate altogether: no check can say anything about them."""
+        return [e for e in self.entries if "/providers/" not in arm.key(e.get("scope"))
+                and _op_matches(str(e.get("operation", "")), VM_LIST_OP)]
 
 
 class Estate:

@@ -67,6 +67,15 @@ def pytest_runtest_makereport(item, call):
     return rep
 
 
+@pytest.hookimpl(trylast=True)
+def pytest_sessionfinish(session):
+    """VMs that could not even be listed were not checked: the run must not pass as if they were."""
+    loaded = None if hasattr(session.config, "workerinput") else source.loaded(session.config)
+    if loaded is not None and loaded.estate.errors.inventory_gaps() and \
+            session.exitstatus in (pytest.ExitCode.OK, pytest.ExitCode.NO_TESTS_COLLECTED):
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
 def pytest_report_teststatus(report, config):
     return outcomes.teststatus(report)
 

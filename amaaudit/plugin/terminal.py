@@ -31,6 +31,9 @@ def header_lines(config) -> list[str]:
         f"  expected workspaces: {', '.join(workspaces)} | heartbeat max age: {config.getoption('heartbeat_max_age')} min"
         f" | language: {config.getoption('report_lang')}",
     ]
+    gaps = inventory_gaps(loaded)
+    if gaps:
+        lines.append(f"  INCOMPLETE: {gaps}")
     return lines
 
 
@@ -39,8 +42,24 @@ def summary(reporter, config) -> None:
     if loaded is None:
         return
     items = results.records(reporter.stats)
-    if not items:
-        return
+    if items:
+        _results(reporter, config, loaded, items)
+    gaps = inventory_gaps(loaded)
+    if gaps:
+        reporter.write_line(f"INCOMPLETE: {gaps}", red=True, bold=True)
+
+
+def inventory_gaps(loaded) -> str:
+    """The failed VM lists, said in one line ("" when every VM list was read)."""
+    from ..report.header import gap_text
+    gaps = loaded.estate.errors.inventory_gaps()
+    if not gaps:
+        return ""
+    return (f"the VM list of {gap_text(gaps)} could not be read, so VMs there are not checked at all "
+            "(the run fails for it; fix the read and run again)")
+
+
+def _results(reporter, config, loaded, items) -> None:
     lang = config.getoption("report_lang")
     grouped = results.by_vm(items)
     broken = {rid: steps for rid, steps in grouped.items()

@@ -49,11 +49,20 @@ def build(config, records: list[dict[str, Any]]) -> dict[str, Any]:
     loaded = source.loaded(config)
     estate: dict[str, Any] = {"kind": None, "label": None, "captured_at": None, "cloud": None,
                               "source": {}, "principal": None}
+    gaps: list[dict[str, Any]] = []
     if loaded is not None:
+        gaps = [{k: entry.get(k) for k in ("scope", "operation", "status", "code", "message")}
+                for entry in loaded.estate.errors.inventory_gaps()]
         snap = loaded.snapshot
         src = snap.source if isinstance(snap.source, dict) else {}
         estate = {"kind": loaded.kind, "label": loaded.label,
                   "captured_at": f"{snap.captured_at:%Y-%m-%dT%H:%M:%SZ}", "cloud": snap.cloud,
                   "source": redact.mapping(src), "principal": principal(src)}
     return {"tool": "amaaudit", "version": __version__, "estate": estate, "options": options(config),
-            "counts": counts(records), "vms": vm_counts(records)}
+            "counts": counts(records), "vms": vm_counts(records), "incomplete": gaps}
+
+
+def gap_text(gaps: list[dict[str, Any]]) -> str:
+    """``<scope> (<status> <code>)``, for each failed VM list, in one line."""
+    return "; ".join(f"{g.get('scope')} ({' '.join(str(g[k]) for k in ('status', 'code') if g.get(k))})"
+                     .replace(" ()", "") for g in gaps)

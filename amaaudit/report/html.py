@@ -16,6 +16,7 @@ from typing import Any
 
 from .. import __version__
 from . import i18n
+from .header import gap_text
 
 ASSETS = Path(__file__).parent / "assets"
 _JSON_ESCAPES = {ord("<"): "\\u003c", ord(">"): "\\u003e", ord("&"): "\\u0026",
@@ -59,7 +60,13 @@ def header(head: dict[str, Any], lang: str, waivers: list[dict[str, Any]]) -> st
              f'{_e(w["yes"] if opts.get("fail_on_warning") else w["no"])}</span>',
              f'<span class="aa-chip"><b>{_e(w["waiver_file"])}</b> {_e(opts.get("waivers") or w["none"])}</span>']
     broken = vms.get("broken", 0)
-    if not vms.get("total"):
+    gaps = head.get("incomplete") or []
+    if gaps:       # never "every VM passes" when some VMs could not even be listed
+        verdict = (f'<div class="aa-verdict aa-verdict-fail" role="status">'
+                   f'{_e(w["verdict_incomplete"].format(scopes=gap_text(gaps)))}')
+        if broken:
+            verdict += f' <span class="aa-verdict-more">{_e(w["verdict_fail"].format(n=f"{broken:,}"))}</span>'
+    elif not vms.get("total"):
         verdict = f'<div class="aa-verdict aa-verdict-none" role="status">{_e(w["verdict_none"])}'
     elif broken:
         verdict = f'<div class="aa-verdict aa-verdict-fail" role="status">{_e(w["verdict_fail"].format(n=f"{broken:,}"))}'

@@ -43,6 +43,10 @@ _WORDS: dict[str, tuple[str, str]] = {
                       "{n} 件は入力を読み取れず判定できませんでした (エラーを参照)。"),
     "verdict_pass": ("Every checked VM passes every step that applies to it.",
                      "確認したすべての VM が、該当するすべての手順を満たしています。"),
+    "verdict_incomplete": ("Incomplete: the VM list of {scopes} could not be read, so VMs there are not in this "
+                           "report at all; fix the read (permissions, throttling) and run again.",
+                           "不完全: {scopes} の VM 一覧を読み取れなかったため、そこにある VM はこのレポートに含まれていません。"
+                           "読み取りの問題 (権限、スロットリング) を解消して再実行してください。"),
     "verdict_none": ("No VM was checked in this run (nothing selected, or the estate has no VM).",
                      "今回の実行では VM を確認していません (選択なし、または対象に VM がありません)。"),
     "o_pass": ("pass", "合格"), "o_fail": ("fail", "不合格"), "o_warn": ("warn", "警告"),
