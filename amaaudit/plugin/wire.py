@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import marshal
 import sys
+import threading
 import time
 from typing import Any, Callable
 
@@ -67,31 +68,36 @@ class BatchingChannel:
         self.channel, self.backlog = channel, backlog
         self._events: list[tuple[str, dict[str, Any]]] = []
         self._sent = time.monotonic()
+        # xdist also sends from execnet's receiving thread (e.g. "unscheduled" when work is stolen).
+        self._lock = threading.RLock()
 
     def send(self, item: Any) -> None:
         name = item[0] if type(item) is tuple and len(item) == 2 else None
-        if name not in BATCHED:
-            self.flush()
-            self.channel.send(item)
-            return
-        self._events.append(item)
-        if name == "runtest_protocol_complete" and (
-                len(self._events) >= MAX_EVENTS or self.backlog() == 0
-                or time.monotonic() - self._sent >= INTERVAL):
-            self.flush()
+        # Read before taking our lock, so that the two locks are never held together.
+        dry = name == "runtest_protocol_complete" and self.backlog() == 0
+        with self._lock:
+            if name not in BATCHED:
+                self.flush()
+                self.channel.send(item)
+                return
+            self._events.append(item)
+            if name == "runtest_protocol_complete" and (
+                    dry or len(self._events) >= MAX_EVENTS or time.monotonic() - self._sent >= INTERVAL):
+                self.flush()
 
     def flush(self) -> None:
-        if not self._events:
-            return
-        events, self._events = self._events, []
-        self._sent = time.monotonic()
-        try:
-            blob = marshal.dumps(events)
-        except ValueError:               # a type marshal does not know: the usual way, in order
-            for event in events:
-                self.channel.send(event)
-            return
-        self.channel.send((EVENT, {"blob": blob}))
+        with self._lock:
+            if not self._events:
+                return
+            events, self._events = self._events, []
+            self._sent = time.monotonic()
+            try:
+                blob = marshal.dumps(events)
+            except ValueError:               # a type marshal does not know: the usual way, in order
+                for event in events:
+                    self.channel.send(event)
+                return
+            self.channel.send((EVENT, {"blob": blob}))
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.channel, name)
