@@ -202,7 +202,8 @@ def test_a_worker_batches_only_when_the_controller_named_its_python():
 
 
 @pytest.mark.slow
-def test_real_xdist_workers_batch_and_the_outputs_equal_a_serial_runs(pytester):
+@pytest.mark.parametrize("dist", ["load", "worksteal"])   # worksteal also sends from the receiving thread
+def test_real_xdist_workers_batch_and_the_outputs_equal_a_serial_runs(pytester, dist):
     """Under ``-n 2`` both workers' channels batch, and JUnit and findings.json equal the serial run's."""
     install_suite(pytester)
     pytester.makeconftest(textwrap.dedent("""
@@ -221,7 +222,7 @@ def test_real_xdist_workers_batch_and_the_outputs_equal_a_serial_runs(pytester):
     def run(folder, *args):
         return pytester.runpytest_subprocess(f"--html={folder}/report.html", f"--junitxml={folder}/junit.xml",
                                              f"--findings-json={folder}/findings.json", *args)
-    serial, xdist = run("serial"), run("n2", "-n", "2")
+    serial, xdist = run("serial"), run("n2", "-n", "2", "--dist", dist)
     assert xdist.ret == serial.ret == 1
     assert [line.split()[-1] for line in xdist.outlines if line.startswith("WORKER-CHANNEL")] == ["BatchingChannel"] * 2
     assert (pytester.path / "n2/findings.json").read_bytes() == (pytester.path / "serial/findings.json").read_bytes()
