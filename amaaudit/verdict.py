@@ -14,6 +14,7 @@ from typing import Any, Callable, Iterable
 import pytest
 
 from .findings.core import Finding
+from .text import Text
 
 # The findings and evidence of the test being run; the plugin sets them around each call.
 _recorded: list[Finding] | None = None
@@ -86,11 +87,26 @@ def unless_incomplete(gap: Exception | None):
         _gap = previous
 
 
-def not_applicable(reason: str) -> None:
+def skip(reason: Text) -> None:
+    """Skip, with the reason in both languages: pytest and JUnit get the English, the report its
+    language (the plugin keeps both)."""
+    __tracebackhide__ = True
+    exc = pytest.skip.Exception(reason.en)
+    exc.amaaudit_text = reason
+    raise exc
+
+
+def not_applicable(reason: str | Text) -> None:
     """The step does not apply to this VM (e.g. no private link): not a pass, not a finding."""
-    pytest.skip(f"not applicable: {reason}")
+    __tracebackhide__ = True
+    skip(Text("not applicable: ", "対象外: ") + _text(reason))
 
 
-def undetermined(reason: str) -> None:
+def undetermined(reason: str | Text) -> None:
     """Nothing in the estate can decide this (e.g. a custom image with no guest data): say so."""
-    pytest.skip(f"undetermined: {reason}")
+    __tracebackhide__ = True
+    skip(Text("undetermined: ", "判定保留: ") + _text(reason))
+
+
+def _text(reason: str | Text) -> Text:
+    return reason if isinstance(reason, Text) else Text(reason, reason)

@@ -271,3 +271,15 @@ def test_a_vm_list_that_could_not_be_read_makes_the_run_incomplete_and_failing(t
                    "operation": "Microsoft.Compute/virtualMachines/instanceView/read"}
     run = run_pytest(tmp_path / "one-vm", estate_doc=s.build())
     assert run.findings["header"]["incomplete"] == []    # a read about one VM is that VM's business
+
+
+def test_skip_and_error_reasons_read_in_the_reports_language_and_stay_english_for_programs():
+    ja, en = scenario_run("ja"), scenario_run()
+    japanese = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")
+    by_id = {r["nodeid"]: r for r in en.findings["results"]}
+    unexplained = [r for r in ja.findings["results"] if r["outcome"] in ("skip", "error")]
+    assert {r["outcome"] for r in unexplained} == {"skip", "error"}
+    for result in unexplained:
+        assert japanese.search(result["message"]), result["message"]
+        assert result["reason"] == by_id[result["nodeid"]]["reason"]          # the machine-read field
+        assert not japanese.search(result["reason"])

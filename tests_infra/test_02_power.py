@@ -4,6 +4,7 @@ import pytest
 
 from amaaudit import findings as finding
 from amaaudit.model import Unknown
+from amaaudit.text import Text
 from amaaudit.verdict import require
 
 pytestmark = pytest.mark.power
@@ -13,7 +14,7 @@ def test_vm_running(vm):
     """PowerState/running, and the guest agent that installs extensions reports Ready."""
     estate = vm.estate
     if vm.power_state is None:
-        raise Unknown(f"the power state of VM {vm.name}",
+        raise Unknown(Text(f"the power state of VM {vm.name}", f"VM {vm.name} の電源状態"),
                       estate.errors.covering(vm.id, "Microsoft.Compute/virtualMachines/instanceView/read")
                       or {"operation": "Microsoft.Compute/virtualMachines/read ($expand=instanceView)",
                           "scope": vm.id, "message": "the snapshot has no instanceView for this VM"})

@@ -6,6 +6,7 @@ from amaaudit import findings as finding
 from amaaudit.endpoints import ama_endpoints
 from amaaudit.netpath import Destination, Verdict, evaluate_path, forced_tunnel, route_prefixes
 from amaaudit.model import Malformed
+from amaaudit.text import Text
 from amaaudit.verdict import evidence, not_applicable, require, warn
 
 pytestmark = pytest.mark.network
@@ -14,7 +15,8 @@ pytestmark = pytest.mark.network
 def test_network_egress(vm):
     """Both the NIC's and the subnet's NSG allow each AMA endpoint; routes through an appliance are flagged."""
     if not vm.nic_ids:
-        not_applicable("the snapshot records no network interface for this VM")
+        not_applicable(Text("the snapshot records no network interface for this VM",
+                            "スナップショットにこの VM のネットワーク インターフェイスがありません"))
     require(not vm.network.missing_nics, finding.network.nic_missing, vm, vm.network.missing_nics)
     # Endpoints of what was read; an unread DCR may add more (collection_gap, below).
     endpoints = ama_endpoints(vm.estate.cloud, vm.location, vm.log_workspaces(), vm.data_collection_endpoints())
@@ -27,7 +29,8 @@ def test_network_egress(vm):
         decisions = [(out, endpoint, decide(vm, out, endpoint, private_ips))
                      for out in vm.network.egress for endpoint in endpoints]
     except ValueError as exc:            # a rule or address no evaluation can use: say so, never guess
-        raise Malformed(f"the network path of VM {vm.name}", str(exc), vm.id) from None
+        raise Malformed(Text(f"the network path of VM {vm.name}", f"VM {vm.name} のネットワーク経路"), str(exc),
+                        vm.id) from None
     denied = [d for d in decisions if d[2].verdict is Verdict.DENIED]
     require(not denied, finding.network.blocked, vm, endpoints, denied)   # a denial seen is certain
     if vm.collection_gap:

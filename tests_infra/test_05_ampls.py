@@ -4,6 +4,7 @@ import pytest
 
 from amaaudit import arm
 from amaaudit import findings as finding
+from amaaudit.text import Text
 from amaaudit.verdict import evidence, not_applicable, require
 
 pytestmark = pytest.mark.ampls
@@ -18,8 +19,10 @@ def test_ampls_scope(vm):
     if not paths and not refusing and vm.collection_gap:
         raise vm.collection_gap                    # an unread destination may refuse public ingestion
     if not paths and not refusing:
-        not_applicable("public path: no AMPLS private endpoint in or DNS-linked to the VM's VNets, and every "
-                       "destination accepts public ingestion")
+        not_applicable(Text("public path: no AMPLS private endpoint in or DNS-linked to the VM's VNets, and every "
+                            "destination accepts public ingestion",
+                            "パブリック経路: VM の VNet 内にも DNS リンク先にも AMPLS のプライベート エンドポイントがなく、"
+                            "すべての送信先がパブリックからのインジェストを受け付けます"))
     require(paths, finding.ampls.unreachable, vm, refusing)
     existing = [p for p in paths if p.scope is not None]
     require(existing, finding.ampls.scope_missing, vm, paths)

@@ -6,6 +6,7 @@ from amaaudit import arm
 from amaaudit import findings as finding
 from amaaudit.endpoints import OPINSIGHTS, AUTOMATION, MONITOR, host_of, private_dns_zones
 from amaaudit.model.network import endpoints_by_zone, zones_by_name
+from amaaudit.text import Text
 from amaaudit.verdict import evidence, not_applicable, require_each, warn
 
 pytestmark = pytest.mark.dns
@@ -16,7 +17,8 @@ def test_private_dns(vm):
     estate = vm.estate
     paths = [p for p in vm.network.private_link_paths if p.scope is not None]
     if not paths:
-        not_applicable("no AMPLS private endpoint is reachable from the VM (public path, or see step 'ampls')")
+        not_applicable(Text("no AMPLS private endpoint is reachable from the VM (public path, or see step 'ampls')",
+                            "VM から到達できる AMPLS のプライベート エンドポイントがありません (パブリック経路、または手順 'ampls' を参照)"))
     endpoint = paths[0].endpoint
     if vm.network.custom_dns_servers:
         warn(finding.dns.custom_dns, vm, vm.network.custom_dns_servers)
@@ -61,9 +63,11 @@ def test_private_dns(vm):
         for record in records:
             found = zone.a_records.get(record)
             if not found:
-                problems.append(f"no A record '{record}'")
+                problems.append(Text(f"no A record '{record}'", f"A レコード '{record}' がありません"))
             elif ips and not set(found) & ips:
-                problems.append(f"'{record}' points at {', '.join(found)}, not the endpoint's {', '.join(sorted(ips))}")
+                problems.append(Text(f"'{record}' points at {', '.join(found)}, not the endpoint's {', '.join(sorted(ips))}",
+                                     f"'{record}' の指す先が {', '.join(found)} で、エンドポイントの "
+                                     f"{', '.join(sorted(ips))} ではありません"))
         if problems:
             faulty.append((vm, zone, problems, endpoint))
     require_each(finding.dns.record_missing, faulty)

@@ -5,6 +5,7 @@ import pytest
 from amaaudit import findings as finding
 from amaaudit.model import Unknown
 from amaaudit.model.estate import HEARTBEAT_QUERY_OP
+from amaaudit.text import Text
 from amaaudit.verdict import not_applicable, require, unless_incomplete
 
 pytestmark = pytest.mark.heartbeat
@@ -14,12 +15,14 @@ def test_recent_heartbeat(vm, heartbeat_max_age):
     """The newest Heartbeat (Category 'Azure Monitor Agent') is no older than the max age before captured_at."""
     estate = vm.estate
     if not estate.heartbeats_collected:
-        not_applicable("Heartbeat was not collected in this snapshot, so it is not judged (this is not a pass)")
+        not_applicable(Text("Heartbeat was not collected in this snapshot, so it is not judged (this is not a pass)",
+                            "このスナップショットでは Heartbeat を収集していないため判定しません (合格ではありません)"))
     workspaces = vm.log_workspaces()
     if not workspaces and vm.collection_gap:
         raise vm.collection_gap
     if not workspaces:
-        not_applicable("blocked by step 'dcr': the VM sends to no existing workspace, so there is nowhere to look")
+        not_applicable(Text("blocked by step 'dcr': the VM sends to no existing workspace, so there is nowhere to look",
+                            "手順 'dcr' により実施できません: VM の送信先に存在するワークスペースがなく、確認先がありません"))
     queried = [ws for ws in workspaces if ws.customer_id.lower() in estate.heartbeat_workspaces]
     unreadable = [estate.errors.covering(ws.id, HEARTBEAT_QUERY_OP) for ws in workspaces]
     seen = [(estate.last_heartbeat(vm.id, ws.customer_id), ws) for ws in queried]
@@ -31,9 +34,10 @@ def test_recent_heartbeat(vm, heartbeat_max_age):
             return
     failed = next((e for e in unreadable if e), None)
     if failed:
-        raise Unknown(f"the Heartbeat of VM {vm.name}", failed)
+        raise Unknown(Text(f"the Heartbeat of VM {vm.name}", f"VM {vm.name} の Heartbeat"), failed)
     if not queried:
-        not_applicable(f"Heartbeat was not collected for {', '.join(ws.name for ws in workspaces)}")
+        names = ", ".join(ws.name for ws in workspaces)
+        not_applicable(Text(f"Heartbeat was not collected for {names}", f"{names} の Heartbeat は収集されていません"))
     with unless_incomplete(vm.collection_gap):    # it may send to a workspace we could not see
         require(seen, finding.heartbeat.missing, vm, queried, None)
         require(False, finding.heartbeat.stale, vm, last, age, heartbeat_max_age, ws)

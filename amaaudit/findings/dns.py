@@ -38,19 +38,18 @@ def not_linked(vm, zone, vnet, state) -> Finding:
         {"zone": zone.id, "vnet": vnet.id, "linkState": state or None})
 
 
-def record_missing(vm, zone, problems, endpoint) -> Finding:
-    shown = "; ".join(problems[:5])
+def record_missing(vm, zone, problems: list[Text], endpoint) -> Finding:
     return Finding(
         "DNS_RECORD_MISSING", "dns", CRITICAL, zone.id,
         Text(f"Private DNS zone {zone.name} lacks the records VM {vm.name} needs to reach its private endpoint "
-             f"{endpoint.name}: {shown}.",
+             f"{endpoint.name}: {'; '.join(p.en for p in problems[:5])}.",
              f"プライベート DNS ゾーン {zone.name} に、VM {vm.name} がプライベート エンドポイント {endpoint.name} に"
-             f"到達するためのレコードがありません: {shown}。"),
+             f"到達するためのレコードがありません: {'、'.join(p.ja for p in problems[:5])}。"),
         Text("Re-create the private endpoint's DNS zone group (or add the workspace/DCE to the AMPLS, which adds "
              "their records) so the A records point at the endpoint's IPs.",
              "プライベート エンドポイントの DNS ゾーン グループを作り直す (またはワークスペース/DCE を AMPLS に追加する) ことで、"
              "A レコードがエンドポイントの IP を指すようにしてください。"),
-        (), {"zone": zone.id, "problems": problems[:20], "privateEndpointIps": sorted(endpoint.ips)})
+        (), {"zone": zone.id, "problems": [p.en for p in problems[:20]], "privateEndpointIps": sorted(endpoint.ips)})
 
 
 def zone_shared(vm, zone, endpoints) -> Finding:

@@ -8,6 +8,7 @@ from functools import cached_property
 from typing import Any
 
 from .. import arm
+from ..text import Text
 from .estate import Estate, Unknown, operation_for
 
 AMA_PUBLISHER = "microsoft.azure.monitor"
@@ -215,7 +216,7 @@ class VirtualMachine:
     # -- extensions --------------------------------------------------------------------
     @cached_property
     def extensions(self) -> list[Extension]:
-        docs = self.estate.children_known(self.id, EXTENSION_TYPE, f"the extensions of VM {self.name}")
+        docs = self.estate.children_known(self.id, EXTENSION_TYPE, Text(f"the extensions of VM {self.name}", f"VM {self.name} の拡張機能"))
         if not docs:
             # A VM GET carries its extensions inline under "resources"; hand-made and
             # exported snapshots sometimes keep only those.
@@ -276,7 +277,8 @@ class VirtualMachine:
         or of a DCR or DCE they name); None when everything it needs was read."""
         failed = self.estate.errors.covering(f"{self.id}/{DCRA_TYPE}", operation_for(DCRA_TYPE))
         if failed is not None:
-            return Unknown(f"the DCR associations of VM {self.name}", failed)
+            return Unknown(Text(f"the DCR associations of VM {self.name}",
+                                f"VM {self.name} のデータ収集ルールの関連付け"), failed)
         for association in self.associations:
             try:
                 association.endpoint

@@ -13,38 +13,43 @@ from functools import cached_property
 from typing import Any, Iterable
 
 from .. import arm
+from ..text import Text
 from ..snapshot import Snapshot, gc_paused, parse_time
 
 HEARTBEAT_QUERY_OP = "Microsoft.OperationalInsights/workspaces/query/Heartbeat/read"
 
 
 class Unknown(Exception):
-    """An input a verdict needs falls under a failed read; the check cannot evaluate."""
+    """An input a verdict needs falls under a failed read; the check cannot evaluate.
 
-    def __init__(self, what: str, error: dict[str, Any]):
-        self.what = what
+    ``str()`` is English (what programs and JUnit see); ``text`` has the report's languages."""
+
+    def __init__(self, what: str | Text, error: dict[str, Any]):
+        what = what if isinstance(what, Text) else Text(what, what)
+        self.what = what.en
         self.error = error
         status = error.get("status")
         code = error.get("code") or ""
         cause = " ".join(str(p) for p in (status, code) if p)
-        msg = error.get("message") or ""
-        text = f"could not evaluate: {what} could not be read"
-        if cause:
-            text += f" ({cause})"
-        text += f": {error.get('operation')} at {error.get('scope')}"
-        if msg:
-            text += f" -- {msg}"
-        super().__init__(text)
+        cause = f" ({cause})" if cause else ""
+        op, scope, msg = error.get("operation"), error.get("scope"), error.get("message") or ""
+        tail = f" -- {msg}" if msg else ""
+        self.text = Text(f"could not evaluate: {what.en} could not be read{cause}: {op} at {scope}{tail}",
+                         f"判定不能: {what.ja} を読み取れませんでした{cause}: {scope} に対する {op}{tail}")
+        super().__init__(self.text.en)
 
 
 class Malformed(Unknown):
     """An input is present but unusable (e.g. an NSG rule without a priority): the check cannot
     evaluate it, and says which resource and why, rather than guess."""
 
-    def __init__(self, what: str, why: str, resource_id: str):
-        self.what = what
+    def __init__(self, what: str | Text, why: str, resource_id: str):
+        what = what if isinstance(what, Text) else Text(what, what)
+        self.what = what.en
         self.error = {"scope": resource_id, "operation": "interpret the document", "message": why}
-        Exception.__init__(self, f"could not evaluate: {what} is malformed in the snapshot: {why}")
+        self.text = Text(f"could not evaluate: {what.en} is malformed in the snapshot: {why}",
+                         f"判定不能: スナップショット内の {what.ja} の形式が正しくありません: {why}")
+        Exception.__init__(self, self.text.en)
 
 
 def operation_for(resource_type: str) -> str:
@@ -125,7 +130,7 @@ class Estate:
     def children(self, parent_id: str, resource_type: str) -> list[dict[str, Any]]:
         return self._children.get((arm.key(parent_id), resource_type.lower()), [])
 
-    def resolve(self, resource_id: str, resource_type: str, what: str) -> dict[str, Any] | None:
+    def resolve(self, resource_id: str, resource_type: str, what: str | Text) -> dict[str, Any] | None:
         """The document, or None if it does not exist; Unknown if a failed read hides it."""
         doc = self.get(resource_id)
         if doc is not None:
@@ -135,7 +140,7 @@ class Estate:
             raise Unknown(what, failed)
         return None
 
-    def children_known(self, parent_id: str, resource_type: str, what: str) -> list[dict[str, Any]]:
+    def children_known(self, parent_id: str, resource_type: str, what: str | Text) -> list[dict[str, Any]]:
         """Children of a resource; Unknown when listing them failed."""
         failed = self.errors.covering(f"{parent_id}/{resource_type}", operation_for(resource_type))
         if failed is not None:

@@ -7,6 +7,7 @@ from functools import cached_property
 from typing import Any
 
 from .. import arm
+from ..text import Text
 from .compute import _list, _props
 from .estate import Estate
 
@@ -28,7 +29,8 @@ class Association:
     @cached_property
     def rule(self) -> "DataCollectionRule | None":
         """The DCR; None when it does not exist (deleted); Unknown when its read failed."""
-        doc = self.estate.resolve(self.rule_id, DCR_TYPE, f"data collection rule {arm.parse(self.rule_id).name}")
+        doc = self.estate.resolve(self.rule_id, DCR_TYPE, Text(f"data collection rule {arm.parse(self.rule_id).name}",
+                                       f"データ収集ルール {arm.parse(self.rule_id).name}"))
         return self.estate.view(DataCollectionRule, doc) if doc else None
 
     @cached_property
@@ -36,7 +38,8 @@ class Association:
         if not self.endpoint_id:
             return None
         doc = self.estate.resolve(self.endpoint_id, DCE_TYPE,
-                                  f"data collection endpoint {arm.parse(self.endpoint_id).name}")
+                                  Text(f"data collection endpoint {arm.parse(self.endpoint_id).name}",
+                                       f"データ収集エンドポイント {arm.parse(self.endpoint_id).name}"))
         return self.estate.view(DataCollectionEndpoint, doc) if doc else None
 
 
@@ -111,12 +114,14 @@ class DataCollectionRule:
         if not self.endpoint_id:
             return None
         doc = self.estate.resolve(self.endpoint_id, DCE_TYPE,
-                                  f"data collection endpoint {arm.parse(self.endpoint_id).name}")
+                                  Text(f"data collection endpoint {arm.parse(self.endpoint_id).name}",
+                                       f"データ収集エンドポイント {arm.parse(self.endpoint_id).name}"))
         return self.estate.view(DataCollectionEndpoint, doc) if doc else None
 
     def workspace(self, route: LogRoute) -> "Workspace | None":
         doc = self.estate.resolve(route.workspace_id, WORKSPACE_TYPE,
-                                  f"Log Analytics workspace {arm.parse(route.workspace_id).name}")
+                                  Text(f"Log Analytics workspace {arm.parse(route.workspace_id).name}",
+                                       f"Log Analytics ワークスペース {arm.parse(route.workspace_id).name}"))
         return self.estate.view(Workspace, doc) if doc else None
 
     def evidence(self) -> dict[str, Any]:

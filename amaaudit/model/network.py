@@ -8,6 +8,7 @@ from functools import cached_property
 from typing import Any
 
 from .. import arm
+from ..text import Text
 from ..netpath import CompiledNsg, compile_nsg
 from .compute import _props
 from .estate import Estate
@@ -128,7 +129,8 @@ class PrivateEndpoint:
     def zone_ids(self) -> list[str]:
         """Private DNS zones this endpoint's zone groups write its records into."""
         groups = self.estate.children_known(self.id, ZONE_GROUP_TYPE,
-                                            f"the DNS zone groups of private endpoint {self.name}") + [
+                                            Text(f"the DNS zone groups of private endpoint {self.name}",
+                                                 f"プライベート エンドポイント {self.name} の DNS ゾーン グループ")) + [
             g for g in _list(_props(self.doc).get("privateDnsZoneGroups")) if isinstance(g, dict)]
         return [str(_props(cfg).get("privateDnsZoneId")) for g in groups
                 for cfg in _list(_props(g).get("privateDnsZoneConfigs")) if _props(cfg).get("privateDnsZoneId")]
@@ -144,7 +146,8 @@ class PrivateLinkScope:
 
     @cached_property
     def scoped_ids(self) -> set[str]:
-        docs = self.estate.children_known(self.id, SCOPED_TYPE, f"the resources scoped to AMPLS {self.name}")
+        docs = self.estate.children_known(self.id, SCOPED_TYPE, Text(f"the resources scoped to AMPLS {self.name}",
+                                                                         f"AMPLS {self.name} のスコープ内リソース"))
         return {arm.key(_props(d).get("linkedResourceId")) for d in docs if _props(d).get("linkedResourceId")}
 
 
@@ -156,13 +159,15 @@ class PrivateDnsZone:
     @cached_property
     def links(self) -> dict[str, str]:
         """Linked VNet id (key) -> virtualNetworkLinkState."""
-        docs = self.estate.children_known(self.id, LINK_TYPE, f"the VNet links of private DNS zone {self.name}")
+        docs = self.estate.children_known(self.id, LINK_TYPE, Text(f"the VNet links of private DNS zone {self.name}",
+                                                                      f"プライベート DNS ゾーン {self.name} の仮想ネットワーク リンク"))
         return {arm.key(_id(_props(d).get("virtualNetwork"))): str(_props(d).get("virtualNetworkLinkState") or "")
                 for d in docs}
 
     @cached_property
     def a_records(self) -> dict[str, list[str]]:
-        docs = self.estate.children_known(self.id, A_TYPE, f"the A records of private DNS zone {self.name}")
+        docs = self.estate.children_known(self.id, A_TYPE, Text(f"the A records of private DNS zone {self.name}",
+                                                                   f"プライベート DNS ゾーン {self.name} の A レコード"))
         out = {}
         for d in docs:
             name = str(d.get("name") or arm.parse(d["id"]).name).lower()
@@ -261,7 +266,8 @@ class VmNetwork:
     def nics(self) -> list[NetworkInterface | None]:
         out = []
         for nic_id in self.vm.nic_ids:
-            doc = self.estate.resolve(nic_id, NIC_TYPE, f"network interface {arm.parse(nic_id).name}")
+            doc = self.estate.resolve(nic_id, NIC_TYPE, Text(f"network interface {arm.parse(nic_id).name}",
+                                                                f"ネットワーク インターフェイス {arm.parse(nic_id).name}"))
             out.append(self.estate.view(NetworkInterface, doc) if doc else None)
         return out
 
@@ -270,14 +276,14 @@ class VmNetwork:
         return [nid for nid, nic in zip(self.vm.nic_ids, self.nics) if nic is None]
 
     def vnet(self, vnet_id: str) -> VirtualNetwork | None:
-        doc = self.estate.resolve(vnet_id, VNET_TYPE, f"virtual network {arm.parse(vnet_id).name}")
+        doc = self.estate.resolve(vnet_id, VNET_TYPE, Text(f"virtual network {arm.parse(vnet_id).name}", f"仮想ネットワーク {arm.parse(vnet_id).name}"))
         return self.estate.view(VirtualNetwork, doc) if doc else None
 
     def subnet(self, subnet_id: str) -> Subnet | None:
         vnet = self.vnet(arm.parent(subnet_id)) if subnet_id else None
         return vnet.subnets.get(arm.key(subnet_id)) if vnet else None
 
-    def _doc(self, resource_id: str, resource_type: str, what: str) -> dict[str, Any] | None:
+    def _doc(self, resource_id: str, resource_type: str, what: str | Text) -> dict[str, Any] | None:
         return self.estate.resolve(resource_id, resource_type, what) if resource_id else None
 
     @cached_property
@@ -286,13 +292,14 @@ class VmNetwork:
         for nic in self.nics:
             if nic is None:
                 continue
-            nic_nsg = self._doc(nic.nsg_id, NSG_TYPE, f"NSG {arm.parse(nic.nsg_id).name}")
+            nic_nsg = self._doc(nic.nsg_id, NSG_TYPE, Text(f"NSG {arm.parse(nic.nsg_id).name}", f"NSG {arm.parse(nic.nsg_id).name}"))
             for ip in nic.ip_configs:
                 subnet = self.subnet(ip.subnet_id)
-                subnet_nsg = self._doc(subnet.nsg_id, NSG_TYPE, f"NSG {arm.parse(subnet.nsg_id).name}") \
+                subnet_nsg = self._doc(subnet.nsg_id, NSG_TYPE, Text(f"NSG {arm.parse(subnet.nsg_id).name}", f"NSG {arm.parse(subnet.nsg_id).name}")) \
                     if subnet else None
                 routes = self._doc(subnet.route_table_id, ROUTE_TABLE_TYPE,
-                                   f"route table {arm.parse(subnet.route_table_id).name}") if subnet else None
+                                   Text(f"route table {arm.parse(subnet.route_table_id).name}",
+                                        f"ルート テーブル {arm.parse(subnet.route_table_id).name}")) if subnet else None
                 out.append(Egress(nic, ip, subnet, nic_nsg, subnet_nsg, routes))
         return out
 
@@ -331,10 +338,12 @@ class VmNetwork:
         for pe, via in candidates.values():
             for conn in pe.ampls_connections:
                 doc = self.estate.resolve(conn.target_id, AMPLS_TYPE,
-                                          f"Azure Monitor private link scope {arm.parse(conn.target_id).name}")
+                                          Text(f"Azure Monitor private link scope {arm.parse(conn.target_id).name}",
+                                               f"Azure Monitor プライベート リンク スコープ {arm.parse(conn.target_id).name}"))
                 paths.append(PrivateLinkPath(pe, conn, self.estate.view(PrivateLinkScope, doc) if doc else None, via))
         return paths
 
     def zone(self, zone_id: str) -> PrivateDnsZone | None:
-        doc = self.estate.resolve(zone_id, ZONE_TYPE, f"private DNS zone {arm.parse(zone_id).name}")
+        doc = self.estate.resolve(zone_id, ZONE_TYPE, Text(f"private DNS zone {arm.parse(zone_id).name}",
+                                                                f"プライベート DNS ゾーン {arm.parse(zone_id).name}"))
         return self.estate.view(PrivateDnsZone, doc) if doc else None

@@ -70,6 +70,9 @@ def classify(item, call, rep, fail_on_warning: bool) -> None:
     if rep.skipped:
         reason = rep.longrepr[2] if isinstance(rep.longrepr, tuple) else str(rep.longrepr)
         record.update(outcome="skip", reason=reason.removeprefix("Skipped: "))
+        said = getattr(excinfo.value, "amaaudit_text", None) if excinfo is not None else None
+        if said is not None:
+            record["reason_text"] = said.to_dict()
     elif excinfo is not None and isinstance(excinfo.value, verdict.FindingFailed):
         record.update(outcome="fail", severity=excinfo.value.finding.severity)
     elif excinfo is not None and rep.failed:
@@ -81,6 +84,8 @@ def classify(item, call, rep, fail_on_warning: bool) -> None:
             rep.longrepr = cause
         rep.when = "setup"
         record.update(outcome="error", reason=cause)
+        if isinstance(excinfo.value, Unknown):
+            record["reason_text"] = excinfo.value.text.to_dict()
     elif rep.passed:
         warnings = [f for f in findings if f.severity == WARNING]
         record.update(outcome="warn" if warnings else "pass")

@@ -7,6 +7,7 @@ number of results and tells an engineer, per VM, the first broken link and its f
 from __future__ import annotations
 
 from .. import __version__
+from ..report.results import reason as reason_in
 from ..steps import BY_NAME
 from . import results, source
 
@@ -102,10 +103,11 @@ def _write_vm(reporter, steps, lang: str, every_fix: bool) -> None:
         if outcome == "skip":
             if record.get("reason", "").startswith(("blocked", "not applicable")):
                 continue
-            reporter.write_line(f"  {record['step']:<9} SKIP   {record.get('reason', '')}")
+            reporter.write_line(f"  {record['step']:<9} SKIP   {reason_in(record, lang)}")
             continue
         if outcome == "error":
-            reporter.write_line(f"  {record['step']:<9} ERROR  {title}: {record.get('reason', '')}{marker}", **colour)
+            reporter.write_line(f"  {record['step']:<9} ERROR  {title}: {reason_in(record, lang)}{marker}",
+                                **colour)
             continue
         waiver = record.get("waiver") or {}
         if outcome == "waived":
@@ -126,5 +128,5 @@ def _write_vm(reporter, steps, lang: str, every_fix: bool) -> None:
                     reporter.write_line(f"              {command}")
     blocked = [r["step"] for r in ordered if r["outcome"] == "skip" and r.get("reason", "").startswith("blocked")]
     if blocked:
-        reason = next(r["reason"] for r in ordered if r["step"] == blocked[0])
+        reason = next(reason_in(r, lang) for r in ordered if r["step"] == blocked[0])
         reporter.write_line(f"  skipped  {', '.join(blocked)}: {reason}")

@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 
+from ..text import Text
+
 DOCS_URL = "https://learn.microsoft.com/azure/azure-monitor/agents/azure-monitor-agent-supported-operating-systems"
 
 # Guest-reported names -> the distro ids of the extension's gate (supported_distros.py).
@@ -40,7 +42,12 @@ _WINDOWS_UNSUPPORTED = [r"windows server 2008", r"windows server 2012(?! r2)", r
 class OsVerdict:
     status: str        # "supported" | "unsupported" | "unknown"
     source: str        # "guest" | "image" | "none"
-    detail: str
+    detail: str        # English: what the evidence records
+    detail_ja: str = ""
+
+    @property
+    def text(self) -> Text:
+        return Text(self.detail, self.detail_ja or self.detail)
 
 
 @lru_cache(maxsize=None)
@@ -70,17 +77,20 @@ def image_verdict(os_type: str | None, image: dict[str, str]) -> OsVerdict:
     publisher, offer, sku = (image.get(k, "") for k in ("publisher", "offer", "sku"))
     if not publisher:
         ref = image.get("id") or image.get("sharedGalleryImageId") or image.get("communityGalleryImageId")
-        what = f"custom or gallery image {ref}" if ref else "no image reference"
-        return OsVerdict("unknown", "none", what)
+        if ref:
+            return OsVerdict("unknown", "none", f"custom or gallery image {ref}", f"カスタム イメージまたはギャラリー イメージ {ref}")
+        return OsVerdict("unknown", "none", "no image reference", "イメージの参照がありません")
     label = f"{publisher}:{offer}:{sku}"
     lists = _data("supported-images.json")
     families = [os_type.lower()] if os_type and os_type.lower() in lists else ["linux", "windows"]
     for family in families:
         for entry in lists[family]:
             if entry.get("publisher", "").lower() == publisher.lower() and _entry_matches(entry, offer, sku):
-                return OsVerdict("supported", "image", f"marketplace image {label} is on the supported-image list")
+                return OsVerdict("supported", "image", f"marketplace image {label} is on the supported-image list",
+                                 f"Marketplace イメージ {label} はサポート対象イメージの一覧にあります")
     # The policy lists lag the documentation: an unlisted image is unknown, not unsupported.
-    return OsVerdict("unknown", "image", f"marketplace image {label} is not on the supported-image list")
+    return OsVerdict("unknown", "image", f"marketplace image {label} is not on the supported-image list",
+                     f"Marketplace イメージ {label} はサポート対象イメージの一覧にありません")
 
 
 def _arch(vm_size: str, image: dict[str, str]) -> str:
@@ -96,27 +106,36 @@ def guest_verdict(os_type: str | None, os_name: str, os_version: str,
     label = f"{os_name} {os_version}".strip()
     if "windows" in name or (os_type == "Windows" and name):
         if any(re.search(p, name) for p in _WINDOWS_UNSUPPORTED):
-            return OsVerdict("unsupported", "guest", f"guest reports {label}, not on the supported Windows list")
+            return OsVerdict("unsupported", "guest", f"guest reports {label}, not on the supported Windows list",
+                             f"ゲストの報告は {label} で、サポート対象の Windows の一覧にありません")
         if any(re.search(p, name) for p in _WINDOWS_SUPPORTED):
-            return OsVerdict("supported", "guest", f"guest reports {label}, a supported Windows version")
-        return OsVerdict("unknown", "guest", f"guest reports {label}, not recognised")
+            return OsVerdict("supported", "guest", f"guest reports {label}, a supported Windows version",
+                             f"ゲストの報告は {label} で、サポート対象の Windows バージョンです")
+        return OsVerdict("unknown", "guest", f"guest reports {label}, not recognised",
+                         f"ゲストの報告は {label} で、識別できません")
     distro = next((d for pattern, d in _DISTRO_ALIASES if re.search(pattern, name)), None)
     if distro is None:
-        return OsVerdict("unknown", "guest", f"guest reports {label}, not recognised")
+        return OsVerdict("unknown", "guest", f"guest reports {label}, not recognised",
+                         f"ゲストの報告は {label} で、識別できません")
     arch = _arch(vm_size, image or {})
     gate = _data("supported-distros.json")[arch]
     allowed = gate.get(distro)
     if allowed is None:
         return OsVerdict("unsupported", "guest",
-                         f"guest reports {label}; AMA's installer does not support {distro} on {arch}")
+                         f"guest reports {label}; AMA's installer does not support {distro} on {arch}",
+                         f"ゲストの報告は {label} です。AMA のインストーラーは {arch} 上の {distro} をサポートしていません")
     version = os_version.strip()
     wanted = ".".join(version.split(".")[:2]) if distro == "ubuntu" else version.split(".")[0]
     if wanted in allowed:
-        return OsVerdict("supported", "guest", f"guest reports {label} ({distro} {wanted}, {arch}), supported")
+        return OsVerdict("supported", "guest", f"guest reports {label} ({distro} {wanted}, {arch}), supported",
+                         f"ゲストの報告は {label} ({distro} {wanted}、{arch}) で、サポート対象です")
     if not re.fullmatch(r"\d+(\.\d+)?", wanted):
-        return OsVerdict("unknown", "guest", f"guest reports {os_name} without a version (reported: {os_version!r})")
+        return OsVerdict("unknown", "guest", f"guest reports {os_name} without a version (reported: {os_version!r})",
+                         f"ゲストの報告は {os_name} で、バージョンがありません (報告値: {os_version!r})")
     return OsVerdict("unsupported", "guest",
-                     f"guest reports {label}; AMA supports {distro} {', '.join(allowed)} on {arch}, not {wanted}")
+                     f"guest reports {label}; AMA supports {distro} {', '.join(allowed)} on {arch}, not {wanted}",
+                     f"ゲストの報告は {label} です。AMA が {arch} でサポートする {distro} は {', '.join(allowed)} で、"
+                     f"{wanted} は対象外です")
 
 
 def verdict(os_type: str | None, image: dict[str, str], guest: tuple[str, str] | None,
@@ -129,7 +148,10 @@ def verdict(os_type: str | None, image: dict[str, str], guest: tuple[str, str] |
             return by_guest, by_image
     if by_image.status == "supported":
         return by_image, None
-    detail = by_image.detail + ("" if guest else "; the guest has not reported its OS")
+    detail, ja = by_image.detail, by_image.text.ja
     if guest:
         detail += f"; guest reports {guest[0]} {guest[1]}".rstrip()
-    return OsVerdict("unknown", "none", detail), None
+        ja += f"。ゲストの報告は {guest[0]} {guest[1]}".rstrip()
+    else:
+        detail, ja = detail + "; the guest has not reported its OS", ja + "。ゲストは OS を報告していません"
+    return OsVerdict("unknown", "none", detail, ja), None

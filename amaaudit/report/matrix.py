@@ -49,7 +49,7 @@ def _result_detail(record: dict[str, Any], lang: str, s: Strings) -> dict[str, A
     if record.get("severity"):
         out["sev"] = record["severity"]
     if record.get("reason"):
-        out["why"] = s(record["reason"])
+        out["why"] = s(results.reason(record, lang))
     if record.get("waiver"):
         out["w"] = record["waiver"]
     findings = []

@@ -43,6 +43,18 @@ def counts(records: Iterable[dict[str, Any]]) -> dict[str, int]:
     return total
 
 
+def reason(record: dict[str, Any], lang: str) -> str:
+    """Why a result was skipped or not evaluated, in ``lang``. ``record["reason"]`` itself stays
+    English: it is what programs (and the outputs' classification of skips) match on."""
+    return (record.get("reason_text") or {}).get(lang) or record.get("reason") or ""
+
+
+def message(record: dict[str, Any], lang: str) -> str:
+    """What a result says in one line: its deciding finding's message, else its reason."""
+    finding = primary(record)
+    return finding["message"][lang] if finding else reason(record, lang)
+
+
 def blocked(record: dict[str, Any]) -> bool:
     """A skip that an earlier step explains (the VM is stopped, an earlier link is broken)."""
     reason = (record.get("reason") or "").removeprefix("not applicable: ")
@@ -56,13 +68,13 @@ def to_object(record: dict[str, Any], lang: str) -> dict[str, Any]:
     for f in record.get("findings") or []:
         if f is finding or f["severity"] in FAILING:
             commands += [c for c in f.get("commands", []) if c not in commands]
-    message = finding["message"][lang] if finding else (record.get("reason") or None)
+    said = message(record, lang) or None
     return {
         "vm": record["vm"], "resource_id": record["resource_id"], "subscription": record["subscription"],
         "resource_group": record["resource_group"], "location": record.get("location") or None,
         "step": record["step"], "test": record.get("test"), "nodeid": record.get("nodeid"),
         "outcome": record["outcome"], "severity": record.get("severity"),
-        "code": finding["code"] if finding else None, "message": message,
+        "code": finding["code"] if finding else None, "message": said,
         "remediation": finding["remediation"][lang] if finding else None,
         "commands": commands, "evidence": finding["evidence"] if finding else None,
         "reason": record.get("reason") or None, "waiver": record.get("waiver"),

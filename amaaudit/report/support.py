@@ -47,8 +47,7 @@ def _step_lines(by_step: dict[str, dict[str, Any]], lang: str) -> list[str]:
         record = by_step.get(step.name)
         if record is None:
             continue
-        finding = results.primary(record)
-        detail = finding["message"][lang] if finding else (record.get("reason") or "")
+        detail = results.message(record, lang)
         if record["outcome"] == "pass":
             detail = ""
         outcome = _OUTCOME[lang][record["outcome"]]

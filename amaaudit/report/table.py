@@ -45,8 +45,7 @@ def link(record: dict[str, Any]) -> str:
 
 
 def cells(result_cell: str, record: dict[str, Any], lang: str) -> list[str]:
-    finding = results.primary(record)
-    text = finding["message"][lang] if finding else (record.get("reason") or "")
+    text = results.message(record, lang)
     if len(text) > SHORT:
         text = text[:SHORT - 1] + "…"
     step = BY_NAME.get(record["step"])
@@ -93,6 +92,6 @@ def detail(record: dict[str, Any], lang: str) -> str:
         parts.append("</div>")
     if record.get("reason") and not record.get("findings"):
         parts.append(f'<p class="aa-why"><span class="aa-label">{_e(words["reason"])}: </span>'
-                     f'{_one_line(record["reason"])}</p>')
+                     f'{_one_line(results.reason(record, lang))}</p>')
     parts.append(f'<p class="aa-test aa-muted aa-mono">{_e(words["test"])}: {_e(record.get("nodeid") or "")}</p></div>')
     return "".join(parts)
