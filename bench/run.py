@@ -34,7 +34,6 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import textwrap
 import time
 import xml.etree.ElementTree as ET
 from datetime import datetime, timezone

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import atexit
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -106,6 +107,14 @@ class Run:
         return {r["step"]: r for r in self.findings["results"] if r["vm"] == vm}
 
 
+def page_data(path: Path, element_id: str) -> dict:
+    """A JSON block the HTML report embeds (the matrix: "aa-data"; its details: "aa-details-data")."""
+    text = path.read_text(encoding="utf-8")
+    found = re.search(rf'<script type="application/json" id="{element_id}">(.*?)</script>', text, re.S)
+    assert found, element_id
+    return json.loads(found.group(1))
+
+
 def run_pytest(folder: Path, *args: str, estate_doc: dict | None = None, estate_path: Path | None = None,
                findings_option: bool = True, timeout: float = 120) -> Run:
     """``python -m pytest`` in the checkout, reports into ``folder`` (findings.json by its default
@@ -136,5 +145,5 @@ def scenario_run(lang: str = "en", waivers: bool = True, xdist: bool = False) ->
     return run_pytest(folder, *args, estate_doc=estate(), estate_path=_ROOT / "estate.json")
 
 
-__all__ = ["PRINCIPAL", "Run", "run_pytest", "scenario_run", "estate", "SUB", "XSS_NAME", "XSS_TAG", "XSS_TAG2", "XSS_META",
+__all__ = ["PRINCIPAL", "Run", "page_data", "run_pytest", "scenario_run", "estate", "SUB", "XSS_NAME", "XSS_TAG", "XSS_TAG2", "XSS_META",
            "SECRET", "WAIVERS"]

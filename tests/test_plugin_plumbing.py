@@ -14,6 +14,7 @@ from _pytest import reports
 from _pytest.reports import TestReport
 
 from scenarios import install_suite
+from report_fixtures import page_data
 
 from amaaudit.plugin import progress, wire
 from amaaudit.plugin.progress import CoalescedStream
@@ -227,6 +228,9 @@ def test_real_xdist_workers_batch_and_the_outputs_equal_a_serial_runs(pytester, 
     assert [line.split()[-1] for line in xdist.outlines if line.startswith("WORKER-CHANNEL")] == ["BatchingChannel"] * 2
     assert (pytester.path / "n2/findings.json").read_bytes() == (pytester.path / "serial/findings.json").read_bytes()
     assert junit_cases(pytester.path / "n2/junit.xml") == junit_cases(pytester.path / "serial/junit.xml")
+    for element in ("aa-data", "aa-details-data"):          # the report's matrix and its details
+        assert page_data(pytester.path / "n2/report.html", element) == \
+            page_data(pytester.path / "serial/report.html", element)
 
 
 def junit_cases(path) -> list:

@@ -14,7 +14,7 @@ import pytest
 
 from amaaudit.report import findings_json, html, matrix, redact, support
 from amaaudit.steps import STEPS
-from report_fixtures import SECRET, XSS_META, XSS_NAME, XSS_TAG, XSS_TAG2, run_pytest, scenario_run
+from report_fixtures import SECRET, page_data, XSS_META, XSS_NAME, XSS_TAG, XSS_TAG2, run_pytest, scenario_run
 from scenarios import REPO, SUB, Scenario
 
 SCHEMA = json.loads((REPO / "docs" / "findings.schema.json").read_text(encoding="utf-8"))
@@ -25,13 +25,6 @@ def validate(doc: dict) -> None:
     validator = jsonschema.Draft202012Validator(SCHEMA, format_checker=jsonschema.FormatChecker())
     errors = sorted(validator.iter_errors(doc), key=lambda e: list(e.path))
     assert not errors, "\n".join(f"{list(e.path)}: {e.message}" for e in errors[:5])
-
-
-def page_data(path: Path, element_id: str) -> dict:
-    text = path.read_text(encoding="utf-8")
-    found = re.search(rf'<script type="application/json" id="{element_id}">(.*?)</script>', text, re.S)
-    assert found, element_id
-    return json.loads(found.group(1))
 
 
 # -- JUnit -------------------------------------------------------------------------------------------
