@@ -118,12 +118,16 @@ def _write_vm(reporter, steps, lang: str, every_fix: bool) -> None:
         if waiver.get("status") == "expired":
             reporter.write_line(f"  {record['step']:<9} note   waiver {waiver.get('id', '')} expired on "
                                 f"{waiver.get('expires', '?')}; it no longer applies", yellow=True)
+        fixes_said: set[str] = set()        # several findings of one kind share their fix: say it once
         for finding in record.get("findings", []):
             label = "FAIL " if finding["severity"] in ("critical", "high") else "WARN "
             reporter.write_line(f"  {record['step']:<9} {label}  {finding['message'][lang]}{marker}", **colour)
             marker = ""
             if label.startswith("FAIL") and (every_fix or record is first):
-                reporter.write_line(f"            fix: {finding['remediation'][lang]}")
+                fix = finding["remediation"][lang]
+                if fix not in fixes_said:
+                    fixes_said.add(fix)
+                    reporter.write_line(f"            fix: {fix}")
                 for command in finding["commands"]:
                     reporter.write_line(f"              {command}")
     blocked = [r["step"] for r in ordered if r["outcome"] == "skip" and r.get("reason", "").startswith("blocked")]
