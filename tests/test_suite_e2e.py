@@ -414,6 +414,15 @@ def test_select_one_vm_with_k(pytester):
     assert run.ret == 0
 
 
+def test_k_on_one_vm_prints_its_chain_every_finding_and_each_fix_once(pytester):
+    run = run_suite(pytester, None, "-k", "vm26")
+    out = run.output
+    assert "vm26" in out and "dns:fail" in out and out.count("<- first broken link") == 1
+    assert out.count("az network private-dns link vnet create") == 5     # one per unlinked zone
+    assert out.count("fix: Link the VNet to the zone") == 1              # their shared fix, said once
+    assert run.ret == 1
+
+
 def test_select_one_step_with_m(pytester):
     run = run_suite(pytester, None, "-m", "dcr")
     assert run.steps == {"dcr"} and len(run.vms) == len(estate_of(demo_document()).vms)
