@@ -29,7 +29,7 @@ def pytest_configure(config):
         config.addinivalue_line("markers", f"{step.name}: {step.title.en} (troubleshooting step)")
     verdict.language = config.getoption("report_lang")
     if is_compliance_run(config):
-        config.pluginmanager.register(wire, "amaaudit-wire")   # pytest-xdist reports as one blob each
+        config.pluginmanager.register(wire, "amaaudit-wire")   # pytest-xdist: per-test events in batches
         source.ensure_loaded(config)
         report.configure(config)   # waivers (a bad file stops the run here), HTML, JUnit, findings.json
         if not hasattr(config, "workerinput"):

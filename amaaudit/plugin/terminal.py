@@ -32,7 +32,7 @@ def header_lines(config) -> list[str]:
         f"  expected workspaces: {', '.join(workspaces)} | heartbeat max age: {config.getoption('heartbeat_max_age')} min"
         f" | language: {config.getoption('report_lang')}",
     ]
-    gaps = inventory_gaps(loaded)
+    gaps = gap_line(loaded)
     if gaps:
         lines.append(f"  INCOMPLETE: {gaps}")
     return lines
@@ -45,12 +45,12 @@ def summary(reporter, config) -> None:
     items = results.records(reporter.stats)
     if items:
         _results(reporter, config, loaded, items)
-    gaps = inventory_gaps(loaded)
+    gaps = gap_line(loaded)
     if gaps:
         reporter.write_line(f"INCOMPLETE: {gaps}", red=True, bold=True)
 
 
-def inventory_gaps(loaded) -> str:
+def gap_line(loaded) -> str:
     """The failed VM lists, said in one line ("" when every VM list was read)."""
     from ..report.header import gap_text
     gaps = loaded.estate.errors.inventory_gaps()
