@@ -12,6 +12,11 @@ class Text:
     en: str
     ja: str
 
+    @classmethod
+    def of(cls, value: "str | Text") -> "Text":
+        """``value`` itself, or a plain string as the text of both languages."""
+        return value if isinstance(value, Text) else cls(value, value)
+
     def get(self, lang: str) -> str:
         return self.ja if lang == "ja" else self.en
 

@@ -36,14 +36,8 @@ def record(finding: Finding) -> None:
 
 def require(condition: Any, build: Callable[..., Finding], *args: Any) -> None:
     """Go on if ``condition`` holds; otherwise report ``build(*args)`` (built only then)."""
-    if condition:
-        return
-    if _gap is not None:
-        raise _gap
-    finding = build(*args)
-    record(finding)
-    if finding.fails:
-        raise FindingFailed(finding)
+    if not condition:
+        require_each(build, [args])
 
 
 def require_each(build: Callable[..., Finding], failures: Iterable[tuple[Any, ...]]) -> None:
@@ -99,14 +93,10 @@ def skip(reason: Text) -> None:
 def not_applicable(reason: str | Text) -> None:
     """The step does not apply to this VM (e.g. no private link): not a pass, not a finding."""
     __tracebackhide__ = True
-    skip(Text("not applicable: ", "対象外: ") + _text(reason))
+    skip(Text("not applicable: ", "対象外: ") + Text.of(reason))
 
 
 def undetermined(reason: str | Text) -> None:
     """Nothing in the estate can decide this (e.g. a custom image with no guest data): say so."""
     __tracebackhide__ = True
-    skip(Text("undetermined: ", "判定保留: ") + _text(reason))
-
-
-def _text(reason: str | Text) -> Text:
-    return reason if isinstance(reason, Text) else Text(reason, reason)
+    skip(Text("undetermined: ", "判定保留: ") + Text.of(reason))

@@ -216,7 +216,8 @@ class VirtualMachine:
     # -- extensions --------------------------------------------------------------------
     @cached_property
     def extensions(self) -> list[Extension]:
-        docs = self.estate.children_known(self.id, EXTENSION_TYPE, Text(f"the extensions of VM {self.name}", f"VM {self.name} の拡張機能"))
+        docs = self.estate.children_known(self.id, EXTENSION_TYPE,
+                                          Text(f"the extensions of VM {self.name}", f"VM {self.name} の拡張機能"))
         if not docs:
             # A VM GET carries its extensions inline under "resources"; hand-made and
             # exported snapshots sometimes keep only those.

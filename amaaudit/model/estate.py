@@ -25,7 +25,7 @@ class Unknown(Exception):
     ``str()`` is English (what programs and JUnit see); ``text`` has the report's languages."""
 
     def __init__(self, what: str | Text, error: dict[str, Any]):
-        what = what if isinstance(what, Text) else Text(what, what)
+        what = Text.of(what)
         self.what = what.en
         self.error = error
         status = error.get("status")
@@ -44,7 +44,7 @@ class Malformed(Unknown):
     evaluate it, and says which resource and why, rather than guess."""
 
     def __init__(self, what: str | Text, why: str, resource_id: str):
-        what = what if isinstance(what, Text) else Text(what, what)
+        what = Text.of(what)
         self.what = what.en
         self.error = {"scope": resource_id, "operation": "interpret the document", "message": why}
         self.text = Text(f"could not evaluate: {what.en} is malformed in the snapshot: {why}",

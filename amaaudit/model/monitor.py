@@ -29,8 +29,8 @@ class Association:
     @cached_property
     def rule(self) -> "DataCollectionRule | None":
         """The DCR; None when it does not exist (deleted); Unknown when its read failed."""
-        doc = self.estate.resolve(self.rule_id, DCR_TYPE, Text(f"data collection rule {arm.parse(self.rule_id).name}",
-                                       f"データ収集ルール {arm.parse(self.rule_id).name}"))
+        name = arm.parse(self.rule_id).name
+        doc = self.estate.resolve(self.rule_id, DCR_TYPE, Text(f"data collection rule {name}", f"データ収集ルール {name}"))
         return self.estate.view(DataCollectionRule, doc) if doc else None
 
     @cached_property

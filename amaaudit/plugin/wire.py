@@ -36,6 +36,7 @@ EVENT = "amaaudit_batch"
 BATCHED = frozenset({"logstart", "testreport", "logfinish", "runtest_protocol_complete"})
 INTERVAL = 0.05
 MAX_EVENTS = 3000
+_CHANNEL = pytest.StashKey["BatchingChannel"]()
 
 
 def version() -> str:
@@ -103,10 +104,10 @@ class BatchingChannel:
         return getattr(self.channel, name)
 
 
-def install_on_worker(config) -> None:
+def install_on_worker(config) -> BatchingChannel | None:
     """Put xdist's worker channel behind a ``BatchingChannel`` when the controller can unpack it."""
     if getattr(config, "workerinput", {}).get(KEY) != version():
-        return
+        return None
     for plugin in config.pluginmanager.get_plugins():
         queue = getattr(plugin, "torun", None)
         if type(plugin).__name__ == "WorkerInteractor" and hasattr(plugin, "channel") and hasattr(queue, "lock"):
@@ -115,16 +116,18 @@ def install_on_worker(config) -> None:
                     return len(items)
             if not isinstance(plugin.channel, BatchingChannel):
                 plugin.channel = BatchingChannel(plugin.channel, backlog)
-            return
+            return plugin.channel
+    return None
 
 
 def pytest_configure(config) -> None:
-    install_on_worker(config)
+    channel = install_on_worker(config)
+    if channel is not None:
+        config.stash[_CHANNEL] = channel
 
 
 @pytest.hookimpl(trylast=True)
 def pytest_sessionfinish(session) -> None:
-    for plugin in session.config.pluginmanager.get_plugins():
-        channel = getattr(plugin, "channel", None)
-        if isinstance(channel, BatchingChannel):
-            channel.flush()
+    channel = session.config.stash.get(_CHANNEL, None)
+    if channel is not None:
+        channel.flush()

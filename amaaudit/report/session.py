@@ -12,8 +12,7 @@ from typing import Any
 import pytest
 
 from ..plugin import source
-from . import findings_json, header
-from . import results
+from . import findings_json, header, results
 from .results import RANK
 
 KEY = pytest.StashKey["ReportSession"]()
