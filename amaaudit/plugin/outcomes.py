@@ -37,8 +37,11 @@ def step_of(item) -> str | None:
 
 
 def vm_of(item):
+    """The machine a compliance test is about; None for any other item (or pytest's placeholder
+    for an empty parameter set)."""
     callspec = getattr(item, "callspec", None)
-    return callspec.params.get("vm") if callspec is not None else None
+    machine = callspec.params.get("vm") if callspec is not None else None
+    return machine if getattr(machine, "id", None) is not None else None
 
 
 def around_call(item):

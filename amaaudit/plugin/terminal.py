@@ -45,6 +45,9 @@ def summary(reporter, config) -> None:
     items = results.records(reporter.stats)
     if items:
         _results(reporter, config, loaded, items)
+    elif not loaded.estate.vms:
+        reporter.write_line(f"amaaudit: the {loaded.kind} estate holds no machine, so nothing was checked "
+                            "(exit status 5; the reports say the same)", yellow=True, bold=True)
     gaps = gap_line(loaded)
     if gaps:
         reporter.write_line(f"INCOMPLETE: {gaps}", red=True, bold=True)
