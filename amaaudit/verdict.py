@@ -63,9 +63,24 @@ def warn(build: Callable[..., Finding], *args: Any) -> None:
 
 
 def evidence(**facts: Any) -> None:
-    """What the verdict rests on, shown even when the test passes (keep it small)."""
+    """What the verdict rests on, shown even when the test passes (keep it small: ids and the few
+    fields the verdict read). Every pass must record some (:func:`rests_on_evidence`)."""
     if _evidence is not None:
         _evidence.update(facts)
+
+
+class NoEvidence(Exception):
+    """A check returned (a pass) without saying what the pass rests on: a defect of the check."""
+
+
+def rests_on_evidence() -> None:
+    """Called when a check returns normally: a pass that recorded no evidence is not a pass.
+
+    This makes "no pass on a vacuous chain" structural: a check whose inputs turned out empty
+    (nothing to judge) cannot slip through as a pass; it must skip or fail, or say what it saw."""
+    if _evidence is not None and not _evidence:
+        raise NoEvidence("the check passed without recording the evidence it rests on "
+                         "(call amaaudit.verdict.evidence(...) before it returns)")
 
 
 @contextmanager

@@ -213,13 +213,15 @@ def vm_ids(vms) -> list[str]:
 
 
 def judge(estate: Estate, workspaces: Iterable[str] = (), heartbeat_max_age: int = 15,
-          render: bool = True) -> dict[tuple[str, str], str]:
+          render: bool = True, evidence: dict | None = None) -> dict[tuple[str, str], str]:
     """``(vm test id, step) -> outcome`` by calling tests_infra's test functions directly, no pytest run.
 
     A fast stand-in for :func:`run_suite` (used by the fuzzer): the same rule bodies, the same
     fixtures and the same skip-when-not-running rule; a finding fails, ``Unknown`` is an error, a
     skip is a skip. Any other exception propagates: that is a bug in a check, not a verdict.
     With ``render``, every finding is also rendered and serialized as the report layer would.
+    A check that returns without recording evidence raises ``verdict.NoEvidence``, as in a run;
+    ``evidence`` (a dict), when given, receives ``(vm test id, step) -> the evidence of each pass``.
     """
     fixtures = {"estate": estate, "expected_workspaces": tuple(workspaces), "heartbeat_max_age": heartbeat_max_age}
     outcomes: dict[tuple[str, str], str] = {}
@@ -232,11 +234,13 @@ def judge(estate: Estate, workspaces: Iterable[str] = (), heartbeat_max_age: int
             kwargs = {name: vm if name == "vm" else fixtures[name] for name in inspect.signature(check).parameters}
             recorded: list = []
             verdict._recorded = recorded
-            if hasattr(verdict, "_evidence"):
-                verdict._evidence = {}
+            seen = verdict._evidence = {}
             try:
                 check(**kwargs)
+                verdict.rests_on_evidence()
                 outcome = "warn" if any(f.severity == WARNING for f in recorded) else "pass"
+                if evidence is not None:
+                    evidence[(vm_id, step)] = seen
             except verdict.FindingFailed:
                 outcome = "fail"
             except pytest.skip.Exception:
@@ -245,7 +249,7 @@ def judge(estate: Estate, workspaces: Iterable[str] = (), heartbeat_max_age: int
                 str(exc)
                 outcome = "error"
             finally:
-                verdict._recorded = None
+                verdict._recorded = verdict._evidence = None
             if render:
                 for finding in recorded:
                     finding.render("en"), finding.render("ja")

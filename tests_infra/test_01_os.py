@@ -5,7 +5,7 @@ import pytest
 from amaaudit import findings as finding
 from amaaudit.reference.os_support import verdict
 from amaaudit.text import Text
-from amaaudit.verdict import require, undetermined
+from amaaudit.verdict import evidence, require, undetermined
 
 pytestmark = pytest.mark.os
 
@@ -17,3 +17,6 @@ def test_os_supported(vm):
         undetermined(Text(f"OS support unknown: {decided.detail}; check it against the supported list by hand",
                           f"OS のサポート可否を判断できません: {decided.text.ja}。サポート対象の一覧と照合してください"))
     require(decided.status == "supported", finding.os.unsupported, vm, decided, by_image)
+    evidence(osType=vm.os_type, source=decided.source, verdict=decided.detail,
+             **({"guest": " ".join(vm.guest_os).strip()} if vm.guest_os else {}),
+             **({"imageReference": vm.image} if vm.image else {}))

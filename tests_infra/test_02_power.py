@@ -5,7 +5,7 @@ import pytest
 from amaaudit import findings as finding
 from amaaudit.model import Unknown
 from amaaudit.text import Text
-from amaaudit.verdict import require
+from amaaudit.verdict import evidence, require
 
 pytestmark = pytest.mark.power
 
@@ -21,3 +21,5 @@ def test_vm_running(vm):
     require(vm.power_state == "running", finding.power.not_running, vm)
     status = vm.guest_agent_status
     require(status is not None and status.display.lower() == "ready", finding.power.guest_agent_not_ready, vm)
+    evidence(powerState=vm.power_state, guestAgent=status.display,
+             vmAgentVersion=(vm.guest_agent or {}).get("vmAgentVersion"))

@@ -3,7 +3,7 @@
 import pytest
 
 from amaaudit import findings as finding
-from amaaudit.verdict import require, warn
+from amaaudit.verdict import evidence, require, warn
 
 pytestmark = pytest.mark.agent
 
@@ -18,6 +18,7 @@ def test_agent_provisioned(vm):
     require(ama.provisioning_state.lower() == "succeeded" and not ama.failures,
             finding.agent.not_provisioned, vm, ama)
     require(ama.version_is_major_minor, finding.agent.version_not_major_minor, vm, ama)
+    evidence(extension=ama.evidence())
     if ama.enable_automatic_upgrade is not True:
         warn(finding.agent.automatic_upgrade_off, vm, ama)
     if vm.legacy_agents:

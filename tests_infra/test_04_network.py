@@ -7,27 +7,27 @@ from amaaudit.endpoints import ama_endpoints
 from amaaudit.netpath import Destination, Verdict, evaluate_path, forced_tunnel, route_prefixes
 from amaaudit.model import Malformed
 from amaaudit.text import Text
-from amaaudit.verdict import evidence, not_applicable, require, warn
+from amaaudit.verdict import evidence, require, warn
 
 pytestmark = pytest.mark.network
 
 
 def test_network_egress(vm):
     """Both the NIC's and the subnet's NSG allow each AMA endpoint; routes through an appliance are flagged."""
-    if not vm.nic_ids:
-        not_applicable(Text("the snapshot records no network interface for this VM",
-                            "スナップショットにこの VM のネットワーク インターフェイスがありません"))
-    require(not vm.network.missing_nics, finding.network.nic_missing, vm, vm.network.missing_nics)
+    egress = vm.network.egress      # never empty: a NIC, subnet or NSG the snapshot lacks is "could not evaluate"
     # Endpoints of what was read; an unread DCR may add more (collection_gap, below).
     endpoints = ama_endpoints(vm.estate.cloud, vm.location, vm.log_workspaces(), vm.data_collection_endpoints())
     private_ips = {host: ips[0] for path in vm.network.private_link_paths
                    for host, ips in path.endpoint.dns_configs.items() if ips}
-    # The hosts are the evidence; the probe commands for them are in the finding when one is raised.
-    evidence(endpoints=[e.host for e in endpoints])
+    # The hosts and the paths are the evidence; the probe commands are in the finding when one is raised.
+    evidence(endpoints=[e.host for e in endpoints],
+             paths=[{"nic": out.nic.id, "ip": out.ip.private_ip, "subnet": out.subnet.id,
+                     "nsgs": [d["id"] for d in (out.nic_nsg, out.subnet_nsg) if d],
+                     "routeTable": out.route_table["id"] if out.route_table else None} for out in egress])
 
     try:
         decisions = [(out, endpoint, decide(vm, out, endpoint, private_ips))
-                     for out in vm.network.egress for endpoint in endpoints]
+                     for out in egress for endpoint in endpoints]
     except ValueError as exc:            # a rule or address no evaluation can use: say so, never guess
         raise Malformed(Text(f"the network path of VM {vm.name}", f"VM {vm.name} のネットワーク経路"), str(exc),
                         vm.id) from None
@@ -38,14 +38,14 @@ def test_network_egress(vm):
     uncertain = [d for d in decisions if d[2].verdict is Verdict.UNCERTAIN]
     if uncertain:
         warn(finding.network.undecidable, vm, endpoints, uncertain)
-    tunnels = [r for out in vm.network.egress for r in forced_tunnel(out.route_table)]
+    tunnels = [r for out in egress for r in forced_tunnel(out.route_table)]
     if tunnels:
         warn(finding.network.forced_tunnel, vm, endpoints, tunnels)
 
 
 def decide(vm, out, endpoint, private_ips):
     """Azure's verdict for one NIC IP configuration and one endpoint: NIC NSG, then subnet NSG."""
-    known = (out.subnet.vnet.prefixes if out.subnet else []) + list(route_prefixes(out.route_table))
+    known = out.subnet.vnet.prefixes + list(route_prefixes(out.route_table))
     target = Destination(endpoint.host, endpoint.service_tags, region=vm.location,
                          private_ip=private_ips.get(endpoint.host))
     return evaluate_path(out.nic_rules, out.subnet_rules, target, source_ip=out.ip.private_ip or None,

@@ -30,8 +30,14 @@ def test_ampls_scope(vm):
     require(approved, finding.ampls.not_approved, vm, existing)
     scope = approved[0].scope
     evidence(ampls=scope.id, privateEndpoint=approved[0].endpoint.id, via=approved[0].via,
-             ingestionAccessMode=scope.ingestion_access_mode)
+             ingestionAccessMode=scope.ingestion_access_mode, scoped=[r.id for r in [*workspaces, *dces]])
 
+    if not workspaces and not dces:
+        if vm.collection_gap:
+            raise vm.collection_gap
+        not_applicable(Text("blocked by step 'dcr': the VM sends to no workspace or DCE, so there is nothing the "
+                            "AMPLS must hold", "手順 'dcr' により実施できません: VM の送信先となるワークスペースや DCE が"
+                            "ないため、AMPLS に含まれるべきリソースがありません"))
     missing = [r for r in [*workspaces, *dces] if arm.key(r.id) not in scope.scoped_ids]
     require(not missing, finding.ampls.not_scoped, vm, scope, missing)
     without_dce = [r for r in vm.rules if not r.endpoint_id]

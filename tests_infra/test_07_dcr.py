@@ -2,9 +2,10 @@
 
 import pytest
 
+from amaaudit import arm
 from amaaudit import findings as finding
 from amaaudit.findings.core import WARNING
-from amaaudit.verdict import require, unless_incomplete, warn
+from amaaudit.verdict import evidence, require, unless_incomplete, warn
 
 pytestmark = pytest.mark.dcr
 
@@ -35,6 +36,9 @@ def test_dcr_sends_to_workspace(vm, expected_workspaces):
 
         ingesting = [x for x in existing if not x[2].ingestion_stopped]
         require(ingesting, finding.dcr.ingestion_stopped, vm, existing)
+        evidence(routes=[{"association": next((a.id for a in associations if arm.key(a.rule_id) == arm.key(r.id)), None),
+                          "rule": r.id, "destination": route.destination, "workspace": ws.id}
+                         for r, route, ws in ingesting])
 
     # A working path exists; broken extras beside it are worth fixing but do not block logs.
     if deleted:

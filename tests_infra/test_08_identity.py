@@ -6,7 +6,7 @@ import pytest
 
 from amaaudit import findings as finding
 from amaaudit import arm
-from amaaudit.verdict import require
+from amaaudit.verdict import evidence, require
 
 pytestmark = pytest.mark.identity
 
@@ -29,6 +29,9 @@ def test_managed_identity(vm):
                     "object_id": {u.principal_id.lower() for u in vm.user_assigned},
                     "client_id": {u.client_id.lower() for u in vm.user_assigned}}[name]
         require(arm.key(value) in attached, finding.identity.named_not_attached, vm, ext, setting)
+        evidence(extension=ext.id, setting={"identifier-name": name, "identifier-value": value},
+                 userAssigned=[u.resource_id for u in vm.user_assigned])
         return
     require(vm.system_assigned or vm.user_assigned, finding.identity.none, vm)
     require(vm.system_assigned or len(vm.user_assigned) == 1, finding.identity.ambiguous, vm)
+    evidence(identityType=vm.identity_type, userAssigned=[u.resource_id for u in vm.user_assigned])

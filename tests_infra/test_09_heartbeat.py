@@ -6,7 +6,7 @@ from amaaudit import findings as finding
 from amaaudit.model import Unknown
 from amaaudit.model.estate import HEARTBEAT_QUERY_OP
 from amaaudit.text import Text
-from amaaudit.verdict import not_applicable, require, unless_incomplete
+from amaaudit.verdict import evidence, not_applicable, require, unless_incomplete
 
 pytestmark = pytest.mark.heartbeat
 
@@ -31,6 +31,8 @@ def test_recent_heartbeat(vm, heartbeat_max_age):
         last, ws = seen[0]
         age = (estate.captured_at - last).total_seconds() / 60
         if age <= heartbeat_max_age:
+            evidence(workspace=ws.id, customerId=ws.customer_id, lastHeartbeat=f"{last:%Y-%m-%dT%H:%M:%SZ}",
+                     ageMinutes=round(age, 1), maxAgeMinutes=heartbeat_max_age)
             return
     failed = next((e for e in unreadable if e), None)
     if failed:

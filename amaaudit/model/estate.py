@@ -52,6 +52,26 @@ class Malformed(Unknown):
         Exception.__init__(self, self.text.en)
 
 
+class Incomplete(Unknown):
+    """A reference that Azure keeps intact (a VM's network interface, an IP configuration's subnet,
+    the NSG of a NIC) points at nothing in the snapshot. Azure refuses to delete such a resource
+    while it is in use, so the *snapshot* is partial: the check cannot evaluate, and must not take
+    the absence for "none" (no NSG would mean "allowed")."""
+
+    def __init__(self, what: str | Text, resource_id: str, referrer: str | Text):
+        what, referrer = Text.of(what), Text.of(referrer)
+        self.what = what.en
+        self.error = {"scope": resource_id, "operation": "find the resource in the snapshot",
+                      "message": f"{referrer.en} refers to it"}
+        self.text = Text(f"could not evaluate: {what.en} ({resource_id}), which {referrer.en} uses, is not in the "
+                         "snapshot; Azure does not delete it while it is in use, so the snapshot is partial "
+                         "(capture it again with read access to it)",
+                         f"判定不能: {referrer.ja} が使用している {what.ja} ({resource_id}) がスナップショットに"
+                         "ありません。使用中のリソースは Azure で削除できないため、スナップショットが不完全です "
+                         "(読み取り権限を付与して取得し直してください)")
+        Exception.__init__(self, self.text.en)
+
+
 def operation_for(resource_type: str) -> str:
     return f"{resource_type}/read"
 
@@ -131,14 +151,27 @@ class Estate:
         return self._children.get((arm.key(parent_id), resource_type.lower()), [])
 
     def resolve(self, resource_id: str, resource_type: str, what: str | Text) -> dict[str, Any] | None:
-        """The document, or None if it does not exist; Unknown if a failed read hides it."""
+        """The document, or None if it does not exist; Unknown if a failed read hides it, Malformed
+        if the reference points at a resource of another type (a NIC reference naming an NSG)."""
         doc = self.get(resource_id)
         if doc is not None:
+            if doc["type"].lower() != resource_type.lower():
+                raise Malformed(what, f"the reference {resource_id} points at a {doc['type']}, "
+                                      f"not a {resource_type}", resource_id)
             return doc
         failed = self.errors.covering(resource_id, operation_for(resource_type))
         if failed is not None:
             raise Unknown(what, failed)
         return None
+
+    def present(self, resource_id: str, resource_type: str, what: str | Text,
+                referrer: str | Text) -> dict[str, Any]:
+        """Like :meth:`resolve`, for a reference Azure keeps intact: absence means the snapshot is
+        partial (:class:`Incomplete`), never that the resource does not exist."""
+        doc = self.resolve(resource_id, resource_type, what)
+        if doc is None:
+            raise Incomplete(what, resource_id, referrer)
+        return doc
 
     def children_known(self, parent_id: str, resource_type: str, what: str | Text) -> list[dict[str, Any]]:
         """Children of a resource; Unknown when listing them failed."""

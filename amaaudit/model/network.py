@@ -11,7 +11,7 @@ from .. import arm
 from ..text import Text
 from ..netpath import CompiledNsg, compile_nsg
 from .compute import _props
-from .estate import Estate
+from .estate import Estate, Incomplete, Malformed
 
 NIC_TYPE = "Microsoft.Network/networkInterfaces"
 VNET_TYPE = "Microsoft.Network/virtualNetworks"
@@ -37,6 +37,7 @@ def _list(value: Any) -> list:
 
 @dataclass(frozen=True)
 class IpConfig:
+    name: str
     subnet_id: str
     private_ip: str
     asg_ids: tuple[str, ...]
@@ -48,7 +49,8 @@ class NetworkInterface:
         self.id, self.name = doc["id"], doc.get("name") or arm.parse(doc["id"]).name
         p = _props(doc)
         self.nsg_id = _id(p.get("networkSecurityGroup"))
-        self.ip_configs = [IpConfig(_id(_props(c).get("subnet")), str(_props(c).get("privateIPAddress") or ""),
+        self.ip_configs = [IpConfig(str(c.get("name") or ""), _id(_props(c).get("subnet")),
+                                    str(_props(c).get("privateIPAddress") or ""),
                                     tuple(_id(a) for a in _list(_props(c).get("applicationSecurityGroups"))))
                            for c in _list(p.get("ipConfigurations")) if isinstance(c, dict)]
         dns = p.get("dnsSettings") if isinstance(p.get("dnsSettings"), dict) else {}
@@ -228,12 +230,25 @@ def nsg_rules(estate: Estate, doc: dict[str, Any] | None) -> CompiledNsg | None:
 
 
 # -- the VM's view ------------------------------------------------------------------------------
+def _nsg(nsg_id: str) -> Text:
+    name = arm.parse(nsg_id).name
+    return Text(f"NSG {name}", f"NSG {name}")
+
+
+@dataclass(frozen=True)
+class Placement:
+    """Where one IP configuration of the VM sits."""
+    nic: NetworkInterface
+    ip: IpConfig
+    subnet: Subnet
+
+
 @dataclass(frozen=True)
 class Egress:
     """One way out of the VM: a NIC's IP configuration in a subnet, with the NSGs and routes it meets."""
     nic: NetworkInterface
     ip: IpConfig
-    subnet: Subnet | None
+    subnet: Subnet
     nic_nsg: dict[str, Any] | None
     subnet_nsg: dict[str, Any] | None
     route_table: dict[str, Any] | None
@@ -257,23 +272,34 @@ class PrivateLinkPath:
 
 
 class VmNetwork:
-    """Network questions about one VM; reached as ``vm.network``."""
+    """Network questions about one VM; reached as ``vm.network``.
+
+    Two layers, so that a failed read only touches the verdicts it could change: *where the VM
+    sits* (:attr:`placements`: NICs, their IP configurations, subnets and VNets; what private link
+    and DNS depend on) and *what its traffic meets* (:attr:`egress`: the NSGs and route tables on
+    top, what only the network step needs). Neither ever comes back empty: a VM always has a NIC,
+    a NIC an IP configuration, an IP configuration a subnet; where the snapshot lacks one of them
+    the answer is *could not evaluate*, never "nothing to check".
+    """
 
     def __init__(self, vm):
         self.vm, self.estate = vm, vm.estate
 
     @cached_property
-    def nics(self) -> list[NetworkInterface | None]:
+    def nics(self) -> list[NetworkInterface]:
+        if not self.vm.nic_ids:
+            raise Malformed(Text(f"the network interfaces of VM {self.vm.name}",
+                                 f"VM {self.vm.name} のネットワーク インターフェイス"),
+                            "the VM document lists no network interface (properties.networkProfile."
+                            "networkInterfaces); every Azure VM has at least one", self.vm.id)
         out = []
         for nic_id in self.vm.nic_ids:
-            doc = self.estate.resolve(nic_id, NIC_TYPE, Text(f"network interface {arm.parse(nic_id).name}",
-                                                                f"ネットワーク インターフェイス {arm.parse(nic_id).name}"))
-            out.append(self.estate.view(NetworkInterface, doc) if doc else None)
+            name = arm.parse(nic_id).name
+            doc = self.estate.present(nic_id, NIC_TYPE, Text(f"network interface {name}",
+                                                             f"ネットワーク インターフェイス {name}"),
+                                      Text(f"VM {self.vm.name}", f"VM {self.vm.name}"))
+            out.append(self.estate.view(NetworkInterface, doc))
         return out
-
-    @property
-    def missing_nics(self) -> list[str]:
-        return [nid for nid, nic in zip(self.vm.nic_ids, self.nics) if nic is None]
 
     def vnet(self, vnet_id: str) -> VirtualNetwork | None:
         doc = self.estate.resolve(vnet_id, VNET_TYPE, Text(f"virtual network {arm.parse(vnet_id).name}", f"仮想ネットワーク {arm.parse(vnet_id).name}"))
@@ -283,32 +309,54 @@ class VmNetwork:
         vnet = self.vnet(arm.parent(subnet_id)) if subnet_id else None
         return vnet.subnets.get(arm.key(subnet_id)) if vnet else None
 
-    def _doc(self, resource_id: str, resource_type: str, what: str | Text) -> dict[str, Any] | None:
-        return self.estate.resolve(resource_id, resource_type, what) if resource_id else None
+    @cached_property
+    def placements(self) -> list[Placement]:
+        """Each IP configuration of each NIC, in its subnet (the subnet's VNet read)."""
+        out = []
+        for nic in self.nics:
+            referrer = Text(f"network interface {nic.name}", f"ネットワーク インターフェイス {nic.name}")
+            if not nic.ip_configs:
+                raise Malformed(referrer, "it has no IP configuration (properties.ipConfigurations); Azure requires "
+                                          "at least one", nic.id)
+            for ip in nic.ip_configs:
+                if not ip.subnet_id:
+                    raise Malformed(referrer, f"its IP configuration {ip.name or '?'} names no subnet", nic.id)
+                vnet_id = arm.parent(ip.subnet_id)
+                vnet_name = arm.parse(vnet_id).name
+                vnet = self.estate.view(VirtualNetwork, self.estate.present(
+                    vnet_id, VNET_TYPE, Text(f"virtual network {vnet_name}", f"仮想ネットワーク {vnet_name}"), referrer))
+                subnet = vnet.subnets.get(arm.key(ip.subnet_id))
+                if subnet is None:
+                    name = arm.parse(ip.subnet_id).name
+                    raise Incomplete(Text(f"subnet {name} of virtual network {vnet_name}",
+                                          f"仮想ネットワーク {vnet_name} のサブネット {name}"), ip.subnet_id, referrer)
+                out.append(Placement(nic, ip, subnet))
+        return out
+
+    def _attached(self, resource_id: str, resource_type: str, what: Text, referrer: Text) -> dict[str, Any] | None:
+        """An NSG or route table that a NIC or subnet names (None when it names none)."""
+        return self.estate.present(resource_id, resource_type, what, referrer) if resource_id else None
 
     @cached_property
     def egress(self) -> list[Egress]:
         out = []
-        for nic in self.nics:
-            if nic is None:
-                continue
-            nic_nsg = self._doc(nic.nsg_id, NSG_TYPE, Text(f"NSG {arm.parse(nic.nsg_id).name}", f"NSG {arm.parse(nic.nsg_id).name}"))
-            for ip in nic.ip_configs:
-                subnet = self.subnet(ip.subnet_id)
-                subnet_nsg = self._doc(subnet.nsg_id, NSG_TYPE, Text(f"NSG {arm.parse(subnet.nsg_id).name}", f"NSG {arm.parse(subnet.nsg_id).name}")) \
-                    if subnet else None
-                routes = self._doc(subnet.route_table_id, ROUTE_TABLE_TYPE,
-                                   Text(f"route table {arm.parse(subnet.route_table_id).name}",
-                                        f"ルート テーブル {arm.parse(subnet.route_table_id).name}")) if subnet else None
-                out.append(Egress(nic, ip, subnet, nic_nsg, subnet_nsg, routes))
+        for place in self.placements:
+            nic, subnet = place.nic, place.subnet
+            at_nic = Text(f"network interface {nic.name}", f"ネットワーク インターフェイス {nic.name}")
+            at_subnet = Text(f"subnet {subnet.name}", f"サブネット {subnet.name}")
+            nic_nsg = self._attached(nic.nsg_id, NSG_TYPE, _nsg(nic.nsg_id), at_nic)
+            subnet_nsg = self._attached(subnet.nsg_id, NSG_TYPE, _nsg(subnet.nsg_id), at_subnet)
+            name = arm.parse(subnet.route_table_id).name
+            routes = self._attached(subnet.route_table_id, ROUTE_TABLE_TYPE,
+                                    Text(f"route table {name}", f"ルート テーブル {name}"), at_subnet)
+            out.append(Egress(nic, place.ip, subnet, nic_nsg, subnet_nsg, routes))
         return out
 
     @cached_property
     def vnets(self) -> list[VirtualNetwork]:
         found: dict[str, VirtualNetwork] = {}
-        for e in self.egress:
-            if e.subnet is not None:
-                found.setdefault(arm.key(e.subnet.vnet.id), e.subnet.vnet)
+        for place in self.placements:
+            found.setdefault(arm.key(place.subnet.vnet.id), place.subnet.vnet)
         return list(found.values())
 
     @property

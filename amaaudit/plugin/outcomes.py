@@ -48,7 +48,10 @@ def around_call(item):
     item.stash[_FINDINGS] = verdict._recorded = []
     item.stash[_EVIDENCE] = verdict._evidence = {}
     try:
-        return (yield)
+        result = yield
+        if step_of(item) is not None and vm_of(item) is not None:
+            verdict.rests_on_evidence()
+        return result
     finally:
         verdict._recorded = verdict._evidence = None
 
