@@ -72,3 +72,39 @@ def connectivity_commands(host: str) -> tuple[str, str]:
     """The guide's own connectivity tests, filled in: Windows PowerShell and Linux openssl."""
     return (f"Test-NetConnection {host} -Port 443",
             f"echo | openssl s_client -connect {host}:443 -servername {host} -showcerts")
+
+
+# -- Azure Arc-enabled servers -----------------------------------------------------------------
+# Learn, "Connected Machine agent network requirements" (azure-arc/servers/network-requirements):
+# what the agent itself needs besides AMA's endpoints. Sovereign clouds swap the suffixes.
+ARC = {"AzureCloud": "arc.azure.com", "AzureUSGovernment": "arc.azure.us", "AzureChinaCloud": "arc.azure.cn"}
+GUESTCONFIG = {"AzureCloud": "guestconfiguration.azure.com", "AzureUSGovernment": "guestconfiguration.azure.us",
+               "AzureChinaCloud": "guestconfiguration.azure.cn"}
+KUBECONFIG = {"AzureCloud": "kubernetesconfiguration.azure.com",
+              "AzureUSGovernment": "kubernetesconfiguration.azure.us",
+              "AzureChinaCloud": "kubernetesconfiguration.azure.cn"}
+LOGIN = {"AzureCloud": "login.microsoftonline.com", "AzureUSGovernment": "login.microsoftonline.us",
+         "AzureChinaCloud": "login.chinacloudapi.cn"}
+
+
+def arc_endpoints(cloud: str, region: str) -> list[Endpoint]:
+    """The Connected Machine agent's own endpoints (identity, metadata, extension management): an Arc
+    server sends nothing to AMA's endpoints if it cannot reach these. Wildcard families are given by
+    the host the agent uses first (``gbl.his``, the regional guest configuration service)."""
+    region = region.lower().replace(" ", "")
+    arc_tags = frozenset({"AzureArcInfrastructure"})
+    return [Endpoint(LOGIN[cloud], "Microsoft Entra ID sign-in (public even with private link)",
+                     frozenset({"AzureActiveDirectory"})),
+            Endpoint(f"gbl.his.{ARC[cloud]}", "hybrid identity and metadata (*.his)", arc_tags),
+            Endpoint(f"agentserviceapi.{GUESTCONFIG[cloud]}", "extension management (*.guestconfiguration)", arc_tags),
+            Endpoint(f"{region}-gas.{GUESTCONFIG[cloud]}", "regional extension management (*.guestconfiguration)",
+                     arc_tags),
+            Endpoint(ARM_HOST[cloud], "Azure Resource Manager (connect, disconnect)",
+                     frozenset({"AzureResourceManager"}))]
+
+
+def arc_private_dns_zones(cloud: str) -> dict[str, str]:
+    """The zones an Arc Private Link Scope's endpoints need (group hybridcompute)."""
+    return {f"privatelink.his.{ARC[cloud]}": "hybrid identity and metadata",
+            f"privatelink.{GUESTCONFIG[cloud]}": "extension management and guest configuration",
+            f"privatelink.dp.{KUBECONFIG[cloud]}": "Arc-enabled Kubernetes configuration (same scope)"}

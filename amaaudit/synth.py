@@ -350,13 +350,234 @@ class EstateBuilder:
                                             "typeHandlerVersion": installed or f"{version}.0",
                                             "statuses": statuses}}})
 
+    # -- Azure Arc-enabled servers (shapes: HybridCompute 2024-07-10 examples) ---------------
+    def arc_machine(self, sub: str, rg: str, name: str, os: str = "Linux", location: str = "japaneast",
+                    status: str = "Connected", since_days: float = 2.0, agent_version: str = "1.58.03224.693",
+                    os_sku: str | None = None, extensions_enabled: str = "true", allow: list[str] | None = None,
+                    block: list[str] | None = None, proxy_url: str | None = None, proxy_bypass: list[str] = (),
+                    scope: Doc | None = None, identity: bool = True, service: str | None = "Running",
+                    tags: dict[str, str] | None = None, kind: str | None = None) -> Doc:
+        mid = rid(sub, rg, "Microsoft.HybridCompute/machines", name)
+        os_sku = os_sku or ("Ubuntu 22.04.4 LTS" if os == "Linux" else "Windows Server 2022 Datacenter")
+        props: dict[str, Any] = {
+            "provisioningState": "Succeeded", "status": status, "agentVersion": agent_version,
+            "lastStatusChange": (self.now - timedelta(days=since_days)).strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
+            "osName": os.lower(), "osType": os.lower(), "osSku": os_sku,
+            "osVersion": "5.15.0-1057-azure" if os == "Linux" else "10.0.20348.2340",
+            "displayName": name, "machineFqdn": f"{name}.corp.contoso.example", "vmId": guid("arc-vmid", mid),
+            "detectedProperties": {"cloudprovider": "N/A", "manufacturer": "VMware, Inc.", "model": "VMware7,1"},
+            "agentConfiguration": {"proxyUrl": proxy_url or "", "proxyBypass": list(proxy_bypass),
+                                   "incomingConnectionsPorts": [], "extensionsEnabled": extensions_enabled,
+                                   "guestConfigurationEnabled": "true", "extensionsAllowList": list(allow or []),
+                                   "extensionsBlockList": list(block or []), "configMode": "full"},
+            "privateLinkScopeResourceId": scope["id"] if scope else None,
+            "networkProfile": {"networkInterfaces": [{"ipAddresses": [{
+                "address": "192.168.12.34", "ipAddressVersion": "IPv4",
+                "subnet": {"addressPrefix": "192.168.12.0/24"}}]}]}}
+        if service is not None:
+            props["serviceStatuses"] = {"extensionService": {"status": service, "startupType": "Automatic"},
+                                        "guestConfigurationService": {"status": "Running", "startupType": "Automatic"}}
+        doc: Doc = {"id": mid, "name": name, "type": "Microsoft.HybridCompute/machines", "location": location,
+                    "kind": kind, "tags": tags or {}, "properties": props}
+        if identity:
+            doc["identity"] = {"type": "SystemAssigned", "principalId": guid("arc-pid", mid), "tenantId": guid("tenant")}
+        return self.add(doc)
+
+    def arc_extension(self, machine: Doc, name: str | None = None, publisher: str = "Microsoft.Azure.Monitor",
+                      ext_type: str | None = None, version: str = "1.33", state: str = "Succeeded",
+                      auto_upgrade: bool = True, settings: dict[str, Any] | None = None,
+                      status: dict[str, str] | None = None) -> Doc:
+        os = machine["properties"]["osType"]
+        ext_type = ext_type or ("AzureMonitorLinuxAgent" if os == "linux" else "AzureMonitorWindowsAgent")
+        name = name or ext_type
+        if status is None:
+            status = {"code": "success", "level": "Information", "displayStatus": "Provisioning succeeded",
+                      "message": "Extension Message: Enable succeeded"} if state == "Succeeded" else None
+        view: dict[str, Any] = {"name": name, "type": ext_type, "typeHandlerVersion": f"{version}.0"}
+        if status is not None:
+            view["status"] = {**status, "time": (self.now - timedelta(days=1)).strftime("%Y-%m-%dT%H:%M:%SZ")}
+        # ARM writes these ids with "Machines" and "Extensions" capitalised: readers compare ids case-insensitively.
+        eid = machine["id"].replace("/machines/", "/Machines/") + f"/Extensions/{name}"
+        return self.add({"id": eid, "name": name, "type": "Microsoft.HybridCompute/machines/extensions",
+                         "location": machine["location"],
+                         "properties": {"publisher": publisher, "type": ext_type, "typeHandlerVersion": version,
+                                        "autoUpgradeMinorVersion": True, "enableAutomaticUpgrade": auto_upgrade,
+                                        "settings": settings or {}, "provisioningState": state,
+                                        "instanceView": view}})
+
+    def arc_private_link_scope(self, sub: str, rg: str, name: str, location: str = "japaneast",
+                               public: str = "Disabled") -> Doc:
+        sid = rid(sub, rg, "Microsoft.HybridCompute/privateLinkScopes", name)
+        return self.add({"id": sid, "name": name, "type": "Microsoft.HybridCompute/privateLinkScopes",
+                         "location": location,
+                         "properties": {"publicNetworkAccess": public, "provisioningState": "Succeeded",
+                                        "privateLinkScopeId": guid("arc-pls", sid), "privateEndpointConnections": []}})
+
+    def arc_private_endpoint(self, sub: str, rg: str, name: str, subnet_id: str, scope: Doc, ip_base: str,
+                             status: str = "Approved", location: str = "japaneast") -> tuple[Doc, dict[str, str]]:
+        """A private endpoint to an Arc Private Link Scope; returns it and its FQDN -> IP map."""
+        region = location.lower().replace(" ", "")
+        fqdns = ["gbl.his.arc.azure.com", f"{region}.his.arc.azure.com",
+                 "agentserviceapi.guestconfiguration.azure.com", f"{region}-gas.guestconfiguration.azure.com",
+                 f"{region}.dp.kubernetesconfiguration.azure.com"]
+        ips = {f: f"{ip_base}.{10 + i}" for i, f in enumerate(fqdns)}
+        pid = rid(sub, rg, "Microsoft.Network/privateEndpoints", name)
+        connection = {"id": f"{pid}/privateLinkServiceConnections/{name}", "name": name,
+                      "properties": {"privateLinkServiceId": scope["id"], "groupIds": ["hybridcompute"],
+                                     "privateLinkServiceConnectionState": {"status": status, "description": "",
+                                                                          "actionsRequired": "None"},
+                                     "provisioningState": "Succeeded"}}
+        doc = self.add({"id": pid, "name": name, "type": "Microsoft.Network/privateEndpoints", "location": location,
+                        "properties": {"subnet": {"id": subnet_id}, "privateLinkServiceConnections": [connection],
+                                       "manualPrivateLinkServiceConnections": [],
+                                       "customDnsConfigs": [{"fqdn": f, "ipAddresses": [ip]} for f, ip in ips.items()],
+                                       "provisioningState": "Succeeded"}})
+        vnet = next((r for r in self.resources if arm.key(r["id"]) == arm.key(arm.parent(subnet_id))), None)
+        for subnet in (vnet or {}).get("properties", {}).get("subnets", []):
+            if arm.key(subnet["id"]) == arm.key(subnet_id):
+                subnet["properties"].setdefault("privateEndpoints", []).append({"id": pid})
+        scope["properties"]["privateEndpointConnections"].append({
+            "id": f"{scope['id']}/privateEndpointConnections/{name}.{guid('conn', pid)}",
+            "name": f"{name}.{guid('conn', pid)}",
+            "type": "Microsoft.HybridCompute/privateLinkScopes/privateEndpointConnections",
+            "properties": {"privateEndpoint": {"id": pid}, "groupIds": ["hybridcompute"],
+                           "privateLinkServiceConnectionState": {"status": status, "description": "",
+                                                                "actionsRequired": "None"},
+                           "provisioningState": "Succeeded"}})
+        return doc, ips
+
+    # -- scale sets (shapes: Compute 2024-11-01 scale-set examples) -------------------------
+    @staticmethod
+    def scale_set_extension(name: str | None = None, os: str = "Linux", publisher: str = "Microsoft.Azure.Monitor",
+                            ext_type: str | None = None, version: str = "1.33", auto_upgrade: bool = True,
+                            settings: dict[str, Any] | None = None) -> Doc:
+        """An entry of a scale set model's extension profile."""
+        ext_type = ext_type or ("AzureMonitorLinuxAgent" if os == "Linux" else "AzureMonitorWindowsAgent")
+        return {"name": name or ext_type,
+                "properties": {"publisher": publisher, "type": ext_type, "typeHandlerVersion": version,
+                               "autoUpgradeMinorVersion": True, "enableAutomaticUpgrade": auto_upgrade,
+                               "settings": settings or {}}}
+
+    def scale_set(self, sub: str, rg: str, name: str, os: str = "Linux", location: str = "japaneast",
+                  orchestration: str | None = "Uniform", upgrade_mode: str = "Automatic",
+                  extensions: list[Doc] | None = None, subnet_id: str | None = None, nsg: Doc | None = None,
+                  identity: str | None = "SystemAssigned", user_identities: list[Doc] = (), capacity: int = 2,
+                  image: tuple[str, str, str] | None = None, tags: dict[str, str] | None = None) -> Doc:
+        sid = rid(sub, rg, "Microsoft.Compute/virtualMachineScaleSets", name)
+        image = image or (("Canonical", "0001-com-ubuntu-server-jammy", "22_04-lts-gen2") if os == "Linux"
+                          else ("MicrosoftWindowsServer", "WindowsServer", "2022-datacenter-azure-edition"))
+        profile: dict[str, Any] = {
+            "osProfile": {"computerNamePrefix": name[:9], "adminUsername": "azureuser",
+                          **({"linuxConfiguration": {"disablePasswordAuthentication": True, "provisionVMAgent": True}}
+                             if os == "Linux" else {"windowsConfiguration": {"provisionVMAgent": True}})},
+            "storageProfile": {"imageReference": {"publisher": image[0], "offer": image[1], "sku": image[2],
+                                                  "version": "latest"},
+                               "osDisk": {"osType": os, "createOption": "FromImage", "caching": "ReadWrite",
+                                          "managedDisk": {"storageAccountType": "Premium_LRS"}}},
+            "extensionProfile": {"extensions": list(extensions if extensions is not None
+                                                    else [self.scale_set_extension(os=os)])}}
+        if subnet_id:
+            config: dict[str, Any] = {"primary": True, "enableAcceleratedNetworking": False,
+                                      "ipConfigurations": [{"name": f"{name}-ipconfig", "properties": {
+                                          "subnet": {"id": subnet_id}, "primary": True,
+                                          "privateIPAddressVersion": "IPv4"}}]}
+            if nsg is not None:
+                config["networkSecurityGroup"] = {"id": nsg["id"]}
+            profile["networkProfile"] = {"networkInterfaceConfigurations": [{"name": f"{name}-nic",
+                                                                             "properties": config}]}
+        props: dict[str, Any] = {"upgradePolicy": {"mode": upgrade_mode}, "virtualMachineProfile": profile,
+                                 "provisioningState": "Succeeded", "overprovision": False,
+                                 "uniqueId": guid("vmss", sid), "singlePlacementGroup": False}
+        if orchestration:
+            props["orchestrationMode"] = orchestration
+        doc: Doc = {"id": sid, "name": name, "type": "Microsoft.Compute/virtualMachineScaleSets",
+                    "location": location, "tags": tags or {},
+                    "sku": {"name": "Standard_D2s_v5", "tier": "Standard", "capacity": capacity}, "properties": props}
+        if identity or user_identities:
+            kinds = [k for k in (identity,) if k] + (["UserAssigned"] if user_identities else [])
+            doc["identity"] = {"type": ", ".join(dict.fromkeys(kinds))}
+            if identity == "SystemAssigned":
+                doc["identity"].update(principalId=guid("pid", sid), tenantId=guid("tenant"))
+            if user_identities:
+                doc["identity"]["userAssignedIdentities"] = {
+                    u["id"]: {"principalId": u["properties"]["principalId"], "clientId": u["properties"]["clientId"]}
+                    for u in user_identities}
+        return self.add(doc)
+
+    def scale_set_instance(self, scale_set: Doc, instance_id: str, power: str | None = "running",
+                           agent: str = "Ready", latest_model: bool = True, guest: tuple[str, str] | None = None,
+                           extension_statuses: dict[str, list[dict[str, str]]] | None = None,
+                           on_instance: list[str] | None = None) -> Doc:
+        """A uniform instance, as ``GET .../virtualMachines?$expand=instanceView`` lists it.
+
+        ``on_instance``: the model extensions the instance has taken (default: all of them when it runs
+        the latest model, none otherwise); ``extension_statuses``: name -> instance view statuses."""
+        name = f"{scale_set['name']}_{instance_id}"
+        iid = f"{scale_set['id']}/virtualMachines/{instance_id}"
+        profile = scale_set["properties"]["virtualMachineProfile"]
+        os = profile["storageProfile"]["osDisk"]["osType"]
+        computer = f"{profile['osProfile']['computerNamePrefix']}{int(instance_id):06X}"
+        definitions = profile.get("extensionProfile", {}).get("extensions", [])
+        taken = [d["name"] for d in definitions] if on_instance is None and latest_model else list(on_instance or [])
+        stamp = (self.now - timedelta(days=3)).strftime("%Y-%m-%dT%H:%M:%S.0000000+00:00")
+        ok = [{"code": "ProvisioningState/succeeded", "level": "Info", "displayStatus": "Provisioning succeeded",
+               "message": "Enable succeeded"}]
+        props: dict[str, Any] = {
+            "instanceId": instance_id, "latestModelApplied": latest_model,
+            "modelDefinitionApplied": "VirtualMachineScaleSet", "vmId": guid("vmid", iid),
+            "osProfile": {"computerName": computer, "adminUsername": "azureuser"},
+            "storageProfile": {"imageReference": dict(profile["storageProfile"]["imageReference"]),
+                               "osDisk": {"osType": os}},
+            "networkProfile": {"networkInterfaces": [
+                {"id": f"{iid}/networkInterfaces/{c['name']}"}
+                for c in profile.get("networkProfile", {}).get("networkInterfaceConfigurations", [])]},
+            "provisioningState": "Succeeded"}
+        if power is not None:
+            view: dict[str, Any] = {"computerName": computer, "statuses": [
+                {"code": "ProvisioningState/succeeded", "level": "Info", "displayStatus": "Provisioning succeeded",
+                 "time": stamp}, {"code": f"PowerState/{power}", "level": "Info", "displayStatus": "VM " + power}]}
+            if power == "running":
+                view["osName"], view["osVersion"] = guest or (("ubuntu", "22.04") if os == "Linux" else
+                                                              ("Windows Server 2022 Datacenter", "10.0.20348.2966"))
+                view["vmAgent"] = {"vmAgentVersion": "2.13.1.1", "statuses": [
+                    {"code": "ProvisioningState/succeeded", "level": "Info" if agent == "Ready" else "Warning",
+                     "displayStatus": agent, "message": "Guest Agent is running" if agent == "Ready"
+                     else "VM status blob is found but not yet populated.", "time": stamp}]}
+                view["extensions"] = [{"name": n, "type": next((f"{d['properties']['publisher']}."
+                                                                f"{d['properties']['type']}" for d in definitions
+                                                                if d["name"] == n), n),
+                                       "typeHandlerVersion": "1.33.2",
+                                       "statuses": (extension_statuses or {}).get(n, ok)} for n in taken]
+            props["instanceView"] = view
+        doc: Doc = {"id": iid, "name": name, "instanceId": instance_id,
+                    "type": "Microsoft.Compute/virtualMachineScaleSets/virtualMachines",
+                    "location": scale_set["location"], "sku": {"name": "Standard_D2s_v5", "tier": "Standard"},
+                    "properties": props,
+                    "resources": [{"id": f"{iid}/extensions/{n}", "name": n,
+                                   "type": "Microsoft.Compute/virtualMachineScaleSets/virtualMachines/extensions",
+                                   "properties": {"provisioningState": "Succeeded"
+                                                  if not any(s.get("level") == "Error" for s in
+                                                             (extension_statuses or {}).get(n, ok)) else "Failed"}}
+                                  for n in taken]}
+        return self.add(doc)
+
+    def flexible_member(self, vm: Doc, scale_set: Doc) -> Doc:
+        """Make ``vm`` an instance of a Flexible scale set (a VM that says which set it belongs to)."""
+        vm["properties"]["virtualMachineScaleSet"] = {"id": scale_set["id"]}
+        return vm
+
     # -- the facts that are not in ARM -----------------------------------------------------
     def heartbeat(self, vm: Doc, workspace: Doc, minutes_ago: float = 1.0,
                   category: str = "Azure Monitor Agent") -> None:
+        """A Heartbeat row of a machine. A uniform instance's row carries its scale set's id and its
+        own computer name, as Log Analytics records them."""
         when = self.now - timedelta(minutes=minutes_ago)
-        self.heartbeats.append({"workspace_id": workspace["properties"]["customerId"],
-                                "resource_id": vm["id"].lower(),
-                                "last_heartbeat": when.strftime("%Y-%m-%dT%H:%M:%SZ"), "category": category})
+        row = {"workspace_id": workspace["properties"]["customerId"], "resource_id": vm["id"].lower(),
+               "last_heartbeat": when.strftime("%Y-%m-%dT%H:%M:%SZ"), "category": category}
+        if vm["type"] == "Microsoft.Compute/virtualMachineScaleSets/virtualMachines":
+            row["resource_id"] = arm.parent(vm["id"]).lower()
+            row["computer"] = vm["properties"]["osProfile"]["computerName"]
+        self.heartbeats.append(row)
 
     def error(self, scope: str, operation: str, status: int = 403, code: str = "AuthorizationFailed",
               message: str = "The client does not have authorization to perform action over scope.") -> None:

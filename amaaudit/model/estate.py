@@ -72,6 +72,21 @@ class Incomplete(Unknown):
         Exception.__init__(self, self.text.en)
 
 
+_INSTANCE_ALIAS = ("microsoft.compute/virtualmachines", "/virtualmachinescalesets/",
+                   "microsoft.compute/virtualmachinescalesets/virtualmachines")
+
+
+def indexed_type(key: str, resource_type: str) -> str:
+    """The lower-cased type a document is indexed under. One known ARM quirk: a uniform scale
+    set's instance (``.../virtualMachineScaleSets/s/virtualMachines/0``) is returned with the
+    type ``Microsoft.Compute/virtualMachines``; its id path says what it is, so it is indexed as
+    an instance, never mistaken for a standalone VM."""
+    rtype = resource_type.lower()
+    if rtype == _INSTANCE_ALIAS[0] and _INSTANCE_ALIAS[1] in key:
+        return _INSTANCE_ALIAS[2]
+    return rtype
+
+
 def operation_for(resource_type: str) -> str:
     return f"{resource_type}/read"
 
@@ -134,7 +149,7 @@ class Estate:
         with gc_paused():
             for doc in snapshot.resources:
                 k = arm.key(doc["id"])
-                rtype = doc["type"].lower()
+                rtype = indexed_type(k, doc["type"])
                 self._by_id[k] = doc
                 self._by_type[rtype].append(doc)
                 self._children[(arm.key(arm.parent(doc["id"])), rtype)].append(doc)
@@ -155,7 +170,7 @@ class Estate:
         if the reference points at a resource of another type (a NIC reference naming an NSG)."""
         doc = self.get(resource_id)
         if doc is not None:
-            if doc["type"].lower() != resource_type.lower():
+            if indexed_type(arm.key(doc["id"]), doc["type"]) != resource_type.lower():
                 raise Malformed(what, f"the reference {resource_id} points at a {doc['type']}, "
                                       f"not a {resource_type}", resource_id)
             return doc
@@ -197,10 +212,20 @@ class Estate:
 
     # -- the machines ------------------------------------------------------------------
     @cached_property
+    def machines(self) -> list:
+        """Every machine of every registered kind (model.machine.KINDS), in id order."""
+        from . import arc, compute, scaleset  # noqa: F401 - importing them registers the kinds
+        from .machine import KINDS
+        found: dict[str, Any] = {}
+        for cls in KINDS:
+            for doc in cls.members(self):
+                found.setdefault(arm.key(doc["id"]), self.view(cls, doc))
+        return [found[k] for k in sorted(found)]
+
+    @property
     def vms(self) -> list:
-        from .compute import VirtualMachine
-        docs = sorted(self.of_type("Microsoft.Compute/virtualMachines"), key=lambda d: arm.key(d["id"]))
-        return [self.view(VirtualMachine, d) for d in docs]
+        """The machines (named from the days when every machine was a VM)."""
+        return self.machines
 
     # -- heartbeats --------------------------------------------------------------------
     @property
@@ -208,17 +233,23 @@ class Estate:
         return self.snapshot.heartbeats is not None
 
     @cached_property
-    def _heartbeat_index(self) -> dict[tuple[str, str], datetime]:
-        index: dict[tuple[str, str], datetime] = {}
+    def _heartbeat_index(self) -> dict[tuple[str, str, str], datetime]:
+        """(workspace, _ResourceId, Computer or "") -> newest AMA Heartbeat; every row is also
+        counted under Computer "" (the machine is its _ResourceId)."""
+        index: dict[tuple[str, str, str], datetime] = {}
         for row in self.snapshot.heartbeats or ():
             category = str(row.get("category") or "")
             # Only AMA's own Heartbeat proves AMA works; a legacy agent's row does not.
             if category and category.lower() != "azure monitor agent":
                 continue
             when = parse_time(row.get("last_heartbeat"))
-            k = (str(row["workspace_id"]).lower(), arm.key(row["resource_id"]))
-            if when and (k not in index or when > index[k]):
-                index[k] = when
+            if when is None:
+                continue
+            computer = str(row.get("computer") or "").lower()
+            base = (str(row["workspace_id"]).lower(), arm.key(row["resource_id"]))
+            for k in {base + ("",), base + (computer,)}:
+                if k not in index or when > index[k]:
+                    index[k] = when
         return index
 
     @cached_property
@@ -235,5 +266,7 @@ class Estate:
                 ids.add(cid.lower())
         return ids
 
-    def last_heartbeat(self, resource_id: str, customer_id: str) -> datetime | None:
-        return self._heartbeat_index.get((customer_id.lower(), arm.key(resource_id)))
+    def last_heartbeat(self, resource_id: str, customer_id: str, computer: str | None = None) -> datetime | None:
+        """The newest AMA Heartbeat of ``resource_id`` in the workspace; with ``computer``, only the rows
+        of that computer (a uniform scale set's instances share their scale set's ``_ResourceId``)."""
+        return self._heartbeat_index.get((customer_id.lower(), arm.key(resource_id), (computer or "").lower()))

@@ -271,7 +271,51 @@ class PrivateLinkPath:
     via: str                            # "vnet": the endpoint is in the VM's VNet; "dns": a linked zone
 
 
-class VmNetwork:
+class NetworkView:
+    """The network questions every kind of machine answers: where its traffic starts (:attr:`vnets`),
+    and the private link and DNS that follow from there. Kinds whose network ARM does not show
+    (Arc) say why in :attr:`egress_outside_arm`."""
+
+    egress_outside_arm: Text | None = None
+    dns_outside_arm: Text | None = None     # the machine's DNS is where ARM cannot see it
+
+    def __init__(self, vm):
+        self.vm, self.estate = vm, vm.estate
+
+    @property
+    def vnets(self) -> list[VirtualNetwork]:
+        raise NotImplementedError
+
+    @property
+    def custom_dns_servers(self) -> dict[str, list[str]]:
+        return {}
+
+    @cached_property
+    def private_link_paths(self) -> list[PrivateLinkPath]:
+        """AMPLS private endpoints the machine's names resolve to: in its VNets, or via a linked private zone."""
+        candidates: dict[str, tuple[PrivateEndpoint, str]] = {}
+        for vnet in self.vnets:
+            for pe in vnet.private_endpoints:
+                candidates.setdefault(arm.key(pe.id), (pe, "vnet"))
+            for zone_id in zones_by_vnet(self.estate).get(arm.key(vnet.id), []):
+                for pe in endpoints_by_zone(self.estate).get(arm.key(zone_id), []):
+                    candidates.setdefault(arm.key(pe.id), (pe, "dns"))
+        paths = []
+        for pe, via in candidates.values():
+            for conn in pe.ampls_connections:
+                doc = self.estate.resolve(conn.target_id, AMPLS_TYPE,
+                                          Text(f"Azure Monitor private link scope {arm.parse(conn.target_id).name}",
+                                               f"Azure Monitor プライベート リンク スコープ {arm.parse(conn.target_id).name}"))
+                paths.append(PrivateLinkPath(pe, conn, self.estate.view(PrivateLinkScope, doc) if doc else None, via))
+        return paths
+
+    def zone(self, zone_id: str) -> PrivateDnsZone | None:
+        doc = self.estate.resolve(zone_id, ZONE_TYPE, Text(f"private DNS zone {arm.parse(zone_id).name}",
+                                                                f"プライベート DNS ゾーン {arm.parse(zone_id).name}"))
+        return self.estate.view(PrivateDnsZone, doc) if doc else None
+
+
+class VmNetwork(NetworkView):
     """Network questions about one VM; reached as ``vm.network``.
 
     Two layers, so that a failed read only touches the verdicts it could change: *where the VM
@@ -281,9 +325,6 @@ class VmNetwork:
     a NIC an IP configuration, an IP configuration a subnet; where the snapshot lacks one of them
     the answer is *could not evaluate*, never "nothing to check".
     """
-
-    def __init__(self, vm):
-        self.vm, self.estate = vm, vm.estate
 
     @cached_property
     def nics(self) -> list[NetworkInterface]:
@@ -370,28 +411,3 @@ class VmNetwork:
             if nic is not None and nic.dns_servers:
                 out[f"NIC {nic.name}"] = nic.dns_servers
         return out
-
-    # -- private link -------------------------------------------------------------------------
-    @cached_property
-    def private_link_paths(self) -> list[PrivateLinkPath]:
-        """AMPLS private endpoints the VM's names resolve to: in its VNet, or via a linked private zone."""
-        candidates: dict[str, tuple[PrivateEndpoint, str]] = {}
-        for vnet in self.vnets:
-            for pe in vnet.private_endpoints:
-                candidates.setdefault(arm.key(pe.id), (pe, "vnet"))
-            for zone_id in zones_by_vnet(self.estate).get(arm.key(vnet.id), []):
-                for pe in endpoints_by_zone(self.estate).get(arm.key(zone_id), []):
-                    candidates.setdefault(arm.key(pe.id), (pe, "dns"))
-        paths = []
-        for pe, via in candidates.values():
-            for conn in pe.ampls_connections:
-                doc = self.estate.resolve(conn.target_id, AMPLS_TYPE,
-                                          Text(f"Azure Monitor private link scope {arm.parse(conn.target_id).name}",
-                                               f"Azure Monitor プライベート リンク スコープ {arm.parse(conn.target_id).name}"))
-                paths.append(PrivateLinkPath(pe, conn, self.estate.view(PrivateLinkScope, doc) if doc else None, via))
-        return paths
-
-    def zone(self, zone_id: str) -> PrivateDnsZone | None:
-        doc = self.estate.resolve(zone_id, ZONE_TYPE, Text(f"private DNS zone {arm.parse(zone_id).name}",
-                                                                f"プライベート DNS ゾーン {arm.parse(zone_id).name}"))
-        return self.estate.view(PrivateDnsZone, doc) if doc else None

@@ -57,7 +57,7 @@ def around_call(item):
 
 
 def _base(item, vm, step: str) -> dict[str, Any]:
-    return {"vm": vm.name, "resource_id": vm.id, "subscription": vm.subscription,
+    return {"vm": vm.name, "kind": vm.kind, "resource_id": vm.id, "subscription": vm.subscription,
             "resource_group": vm.resource_group, "location": vm.location, "step": step,
             "test": item.originalname if hasattr(item, "originalname") else item.name}
 
