@@ -1,7 +1,7 @@
 import re
 
 from ..text import Text, clip
-from .core import CRITICAL, HIGH, WARNING, Finding, Raw, az, named, number, pwsh
+from .core import CRITICAL, HIGH, WARNING, Finding, Raw, az, number, pwsh
 
 # Newest major.minor per OS at the time of writing (AMA extension versions page, 2025-10);
 # used only when the VM's own extension gives no usable version to reinstall.

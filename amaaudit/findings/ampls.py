@@ -1,11 +1,12 @@
 from .. import arm
 from ..model.monitor import DCE_TYPE, WORKSPACE_TYPE
 from ..text import Text
-from .core import CRITICAL, HIGH, Finding, Raw, az, each_named, named, number
+from .core import CRITICAL, HIGH, Finding, az, each_named, named, number
 
 PORTAL_SCOPE = Text("Azure portal > the AMPLS > Configure > Azure Monitor Resources > + Add",
                     "Azure portal > 当該 AMPLS > [構成] > [Azure Monitor リソース] > [+ 追加]")
-ENDPOINT_ID = Raw("<data collection endpoint id>")
+# A placeholder the user replaces; quoted like a value, so a line pasted unedited runs nothing else.
+ENDPOINT_ID = "<data collection endpoint id>"
 
 
 def _is(resource, resource_type: str) -> bool:
@@ -95,8 +96,7 @@ def not_approved(vm, paths) -> Finding:
     else:   # the scope's document does not list it: find it, then approve it
         commands = (az("network", "private-endpoint-connection", "list", id=p.scope.id, output="table"),
                     az("network", "private-endpoint-connection", "approve",
-                       id=Raw(f"<id of the connection from private endpoint {p.endpoint.name}>"),
-                       description="Approved"))
+                       id="<id of the endpoint's connection, from the list>", description="Approved"))
     return Finding(
         "AMPLS_CONNECTION_NOT_APPROVED", "ampls", CRITICAL, p.endpoint.id,
         Text(f"The private endpoint {p.endpoint.name} to AMPLS {p.scope.name} used by VM {vm.name} is "

@@ -1,6 +1,6 @@
 from .. import arm
 from ..text import Text
-from .core import CRITICAL, HIGH, WARNING, Finding, Raw, az, each_named, named, number
+from .core import CRITICAL, HIGH, WARNING, Finding, az, each_named, named, number
 
 PORTAL_RESOURCES = Text("Azure portal > the data collection rule > Configuration > Resources > Add",
                         "Azure portal > データ収集ルール > [構成] > [リソース] > [追加]")
@@ -10,7 +10,7 @@ PORTAL_TARGET = Text("Azure portal > the data collection rule > Configuration > 
 
 def associate_command(vm, rule_id: str | None = None) -> str:
     return az("monitor", "data-collection", "rule", "association", "create", name=f"dcra-{vm.name}",
-              rule_id=rule_id if rule_id else Raw("<data collection rule id>"), resource=vm.id)
+              rule_id=rule_id or "<data collection rule id>", resource=vm.id)
 
 
 def _rules(count: int) -> str:
