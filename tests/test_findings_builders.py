@@ -269,3 +269,18 @@ def test_a_finding_caps_each_field_once_and_says_so():
     dumped = json.dumps(finding.to_dict())
     assert len(dumped) < 50_000 and "the snapshot keeps the full value" in dumped
     assert arm.key(finding.resource_id) == arm.key(ext.id)
+
+
+def test_a_20_mb_status_message_leaves_every_output_small_and_says_it_was_cut(pytester):
+    s = Scenario()
+    huge = "mdsd failed: " + "x" * 20_000_000
+    s.machine("big", ext={"statuses": [{"code": "ProvisioningState/failed/1", "level": "Error",
+                                        "displayStatus": "Provisioning failed", "message": huge}]})
+    run = run_suite(pytester, s.build(), "-m", "agent")
+    assert run["big", "agent"] == "fail"
+    reports = pytester.path / "reports"
+    for name in ("findings.json", "report.html", "junit.xml"):
+        text = (reports / name).read_text(encoding="utf-8")
+        assert len(text) < 3_000_000, (name, len(text))
+        assert "the snapshot keeps the full value" in text, name
+    assert len(run.output) < 100_000
