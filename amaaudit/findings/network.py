@@ -107,6 +107,7 @@ def blocked(vm, endpoints, denied) -> Finding:
                             "custom rule can come before it")
             fixes_ja.append(f"NSG {nsg.name} のルール {d.rule_name} を変更または削除 (優先度 {d.priority} より前に"
                             "カスタム ルールを置けません)")
+    fix_en = "; ".join(fixes_en)
     return Finding(
         "NETWORK_EGRESS_DENIED", "network", CRITICAL, rule.nsg_id or vm.id,
         Text(f"Outbound TCP 443 from VM {vm.name} (network interface {first_egress.nic.name}, "
@@ -118,7 +119,7 @@ def blocked(vm, endpoints, denied) -> Finding:
              f"TCP 443 送信が NSG {nsgs[0].name} のルール {rule.rule_name} (優先度 {rule.priority}、{rule.layer} レベル)"
              + (f"、および NSG {'、NSG '.join(n.name for n in nsgs[1:])}" if len(nsgs) > 1 else "")
              + f" により {', '.join(hosts)} への通信で拒否されています。"),
-        Text(f"{'; '.join(fixes_en)}; then test each endpoint from the VM (the commands below). "
+        Text(f"{fix_en[:1].upper()}{fix_en[1:]}; then test each endpoint from the VM (the commands below). "
              f"Requirements: {DOCS}",
              f"{'。'.join(fixes_ja)}。その後 VM から各エンドポイントへの接続をご確認ください (以下のコマンド)。要件: {DOCS}"),
         tuple(commands) + probe_commands(endpoints),
