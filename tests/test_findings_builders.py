@@ -241,7 +241,7 @@ def test_dns_links_name_the_zone_and_the_vnet_and_target_the_zones_subscription(
     vnet = NS(id=rid(SUB, "rg-net", "Microsoft.Network/virtualNetworks", "vnet-a"), name="vnet-a")
     finding = f.dns.not_linked(VM, zone, vnet, "")
     assert finding.message.en.startswith("Private DNS zone privatelink.monitor.azure.com is not linked to VNet vnet-a")
-    assert f"--resource-group rg-dns --zone-name privatelink.monitor.azure.com" in finding.commands[0]
+    assert "--resource-group rg-dns --zone-name privatelink.monitor.azure.com" in finding.commands[0]
     assert f"--subscription {MON}" in finding.commands[0]
 
 

@@ -281,7 +281,6 @@ def _stubs(h: str):
 
 def _builders():
     from amaaudit import findings as f
-    from amaaudit.reference.os_support import OsVerdict  # noqa: F401  (the real type exists)
     return {
         "os.unsupported": lambda s: f.os.unsupported(s["vm"], NS(detail=s["h"], text=s["Text"](s["h"], s["h"])), None),
         "power.not_running": lambda s: f.power.not_running(s["vm"]),
