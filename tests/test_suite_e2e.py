@@ -121,9 +121,10 @@ def test_agent(pytester):
     assert "The value of parameter typeHandlerVersion is invalid" in text
     assert ("Set-AzVMExtension -Name AzureMonitorWindowsAgent -ExtensionType AzureMonitorWindowsAgent "
             "-Publisher Microsoft.Azure.Monitor -ResourceGroupName rg-app -VMName v1311") in text
-    assert "-HandlerVersion 1.31 " in text and "1.31.1 " not in text.split("Set-AzVMExtension")[1]
+    # quoted: PowerShell's argument mode would read a bare 1.31 as a number (and 1.10 as 1.1)
+    assert "-HandlerVersion '1.31' " in text and "1.31.1 " not in text.split("Set-AzVMExtension")[1]
     assert run.codes("lowercase-type", a) == ["AGENT_VERSION_FORMAT"]       # types match case-insensitively
-    assert "-HandlerVersion 1.38 " in run.text("lowercase-type", a)          # newest known, as no version is usable
+    assert "-HandlerVersion '1.38' " in run.text("lowercase-type", a)         # newest known, as no version is usable
     assert run.codes("no-auto", a) == ["AGENT_AUTO_UPGRADE_OFF"]
     assert run.codes("mma", a) == run.codes("oms", a) == ["LEGACY_AGENT_PRESENT"]
     assert run.result.parseoutcomes()["warned"] == 3          # a warning passes, and is counted as such

@@ -1,86 +1,162 @@
 from .. import arm
+from ..model.monitor import DCE_TYPE, WORKSPACE_TYPE
 from ..text import Text
-from .core import CRITICAL, HIGH, Finding, sh
+from .core import CRITICAL, HIGH, Finding, az, each_named, named, number
 
 PORTAL_SCOPE = Text("Azure portal > the AMPLS > Configure > Azure Monitor Resources > + Add",
                     "Azure portal > 当該 AMPLS > [構成] > [Azure Monitor リソース] > [+ 追加]")
+# A placeholder the user replaces; quoted like a value, so a line pasted unedited runs nothing else.
+ENDPOINT_ID = "<data collection endpoint id>"
+
+
+def _is(resource, resource_type: str) -> bool:
+    return arm.parse(resource.id).type.lower() == resource_type.lower()
+
+
+def _public_setting(resource) -> tuple[Text, str, dict]:
+    """What makes ``resource`` refuse public ingestion: the portal's words, the command that accepts
+    it, and the field with its value (the evidence)."""
+    where = arm.parse(resource.id)
+    if _is(resource, WORKSPACE_TYPE):
+        return (Text(f"on {named(resource).en}, Network Isolation > Accept data ingestion from public networks: Yes "
+                     "(publicNetworkAccessForIngestion)",
+                     f"{named(resource).ja} の [ネットワーク分離] > [パブリック ネットワークからのデータ インジェストを"
+                     "受け入れる] を [はい] (publicNetworkAccessForIngestion)"),
+                az("monitor", "log-analytics", "workspace", "update", resource_group=where.resource_group,
+                   workspace_name=resource.name, subscription=where.subscription, ingestion_access="Enabled"),
+                {"id": resource.id, "publicNetworkAccessForIngestion": resource.public_ingestion})
+    if _is(resource, DCE_TYPE):
+        return (Text(f"on {named(resource).en}, Network Isolation > Accept access from public networks: Yes "
+                     "(networkAcls.publicNetworkAccess)",
+                     f"{named(resource).ja} の [ネットワーク分離] > [パブリック ネットワークからのアクセスを受け入れる] を"
+                     " [はい] (networkAcls.publicNetworkAccess)"),
+                az("monitor", "data-collection", "endpoint", "update", resource_group=where.resource_group,
+                   name=resource.name, subscription=where.subscription, public_network_access="Enabled"),
+                {"id": resource.id, "networkAcls.publicNetworkAccess": resource.public_network_access})
+    return (Text(f"on {named(resource).en}, its public network access setting",
+                 f"{named(resource).ja} のパブリック ネットワーク アクセスの設定"), "", {"id": resource.id})
 
 
 def unreachable(vm, refusing) -> Finding:
-    names = ", ".join(f"{r.name}" for r in refusing)
+    names = each_named(refusing)
+    count = len(refusing)
+    settings = [_public_setting(r) for r in refusing]
     return Finding(
         "AMPLS_UNREACHABLE", "ampls", CRITICAL, refusing[0].id,
-        Text(f"{names} refuse public ingestion, but no Azure Monitor Private Link Scope is reachable from VM {vm.name}'s "
-             "network (no AMPLS private endpoint in its VNet or in a private DNS zone linked to it).",
-             f"{names} はパブリック ネットワークからのインジェストを拒否していますが、VM {vm.name} のネットワークからは "
+        Text(f"{names.en} {number(count, 'refuses', 'refuse')} public ingestion, but no Azure Monitor Private Link "
+             f"Scope is reachable from VM {vm.name}'s network (no AMPLS private endpoint in its VNet or in a private "
+             "DNS zone linked to it).",
+             f"{names.ja} はパブリック ネットワークからのインジェストを拒否していますが、VM {vm.name} のネットワークからは "
              "AMPLS (Azure Monitor Private Link Scope) に到達できません (VNet 内にも、リンクされたプライベート DNS ゾーン経由にも "
              "AMPLS のプライベート エンドポイントがありません)。"),
-        Text("Create a private endpoint to an AMPLS holding these resources in (or DNS-linked to) the VM's VNet, or allow "
-             "public ingestion on the workspace (Network Isolation > Accept data ingestion from public networks).",
-             "これらのリソースを含む AMPLS へのプライベート エンドポイントを VM の VNet (または DNS でリンクされた VNet) に"
-             "作成するか、ワークスペースでパブリック ネットワークからのインジェストを許可してください。"),
-        (), {"refusePublic": [r.id for r in refusing]})
+        Text(f"Either accept public ingestion where it is refused: {'; '.join(s[0].en for s in settings)} "
+             f"(the {number(count, 'command', 'commands')} below); or keep "
+             f"{number(count, 'it', 'them')} private: create a private endpoint to an AMPLS holding "
+             f"{number(count, 'it', 'them')} in (or DNS-linked to) VM {vm.name}'s VNet.",
+             f"拒否している設定でパブリック インジェストを許可するか ({'、'.join(s[0].ja for s in settings)}。以下のコマンド)、"
+             f"プライベートのままにする場合は、これらを含む AMPLS へのプライベート エンドポイントを VM {vm.name} の VNet "
+             "(または DNS でリンクされた VNet) に作成してください。"),
+        tuple(s[1] for s in settings if s[1]),
+        {"refusePublic": [s[2] for s in settings]})
 
 
 def scope_missing(vm, paths) -> Finding:
+    p = paths[0]
     return Finding(
-        "AMPLS_MISSING", "ampls", CRITICAL, paths[0].endpoint.id,
-        Text(f"The private endpoint {paths[0].endpoint.name} used by VM {vm.name} points at an AMPLS that does not "
-             f"exist: {paths[0].connection.target_id}.",
-             f"VM {vm.name} が使用するプライベート エンドポイント {paths[0].endpoint.name} の接続先 AMPLS が存在しません: "
-             f"{paths[0].connection.target_id}。"),
-        Text("Recreate the AMPLS and its private endpoint, or remove the stale endpoint and its DNS records.",
-             "AMPLS とプライベート エンドポイントを作成し直すか、古いエンドポイントと DNS レコードを削除してください。"),
-        (), {"privateEndpoint": paths[0].endpoint.id, "privateLinkServiceId": paths[0].connection.target_id})
+        "AMPLS_MISSING", "ampls", CRITICAL, p.endpoint.id,
+        Text(f"The private endpoint {p.endpoint.name} used by VM {vm.name} points at an AMPLS that does not "
+             f"exist: {p.connection.target_id}.",
+             f"VM {vm.name} が使用するプライベート エンドポイント {p.endpoint.name} の接続先 AMPLS が存在しません: "
+             f"{p.connection.target_id}。"),
+        Text(f"Recreate the AMPLS and connect the private endpoint {p.endpoint.name} to it, or remove that private "
+             "endpoint and its DNS records.",
+             f"AMPLS を作成し直してプライベート エンドポイント {p.endpoint.name} を接続するか、そのプライベート エンドポイントと "
+             "DNS レコードを削除してください。"),
+        (), {"privateEndpoint": p.endpoint.id, "privateLinkServiceId": p.connection.target_id})
+
+
+def _connection_id(scope, endpoint) -> str | None:
+    """The AMPLS-side id of the connection from ``endpoint`` (its name is not the endpoint's)."""
+    props = scope.doc.get("properties") if isinstance(scope.doc.get("properties"), dict) else {}
+    connections = props.get("privateEndpointConnections")
+    for c in connections if isinstance(connections, list) else ():
+        cprops = c.get("properties") if isinstance(c, dict) and isinstance(c.get("properties"), dict) else {}
+        pe = cprops.get("privateEndpoint") if isinstance(cprops.get("privateEndpoint"), dict) else {}
+        if arm.key(pe.get("id")) == arm.key(endpoint.id) and isinstance(c.get("id"), str):
+            return c["id"]
+    return None
 
 
 def not_approved(vm, paths) -> Finding:
     p = paths[0]
+    connection = _connection_id(p.scope, p.endpoint)
+    if connection:
+        commands = (az("network", "private-endpoint-connection", "approve", id=connection,
+                       description="Approved"),)
+    else:   # the scope's document does not list it: find it, then approve it
+        commands = (az("network", "private-endpoint-connection", "list", id=p.scope.id, output="table"),
+                    az("network", "private-endpoint-connection", "approve",
+                       id="<id of the endpoint's connection, from the list>", description="Approved"))
     return Finding(
         "AMPLS_CONNECTION_NOT_APPROVED", "ampls", CRITICAL, p.endpoint.id,
         Text(f"The private endpoint {p.endpoint.name} to AMPLS {p.scope.name} used by VM {vm.name} is "
              f"'{p.connection.status or 'unknown'}', not Approved.",
              f"VM {vm.name} が使用する AMPLS {p.scope.name} へのプライベート エンドポイント {p.endpoint.name} の接続状態が "
              f"'{p.connection.status or '不明'}' で、承認 (Approved) されていません。"),
-        Text("Approve it: Azure portal > the AMPLS > Configure > Private Endpoint connections > select > Approve.",
-             "承認してください: Azure portal > 当該 AMPLS > [構成] > [プライベート エンドポイント接続] > 選択 > [承認]。"),
-        (f"az network private-endpoint-connection approve --id {sh(p.scope.id + '/privateEndpointConnections/' + p.endpoint.name)}",),
-        {"privateEndpoint": p.endpoint.id, "status": p.connection.status})
+        Text(f"Approve the connection of the private endpoint {p.endpoint.name} on AMPLS {p.scope.name}: Azure portal > "
+             "the AMPLS > Configure > Private Endpoint connections > select > Approve.",
+             f"AMPLS {p.scope.name} でプライベート エンドポイント {p.endpoint.name} の接続を承認してください: Azure portal > "
+             "当該 AMPLS > [構成] > [プライベート エンドポイント接続] > 選択 > [承認]。"),
+        commands,
+        {"privateEndpoint": p.endpoint.id, "status": p.connection.status,
+         **({"connection": connection} if connection else {})})
 
 
 def not_scoped(vm, scope, missing) -> Finding:
-    names = ", ".join(f"{r.name} ({arm.parse(r.id).type.split('/')[-1]})" for r in missing)
+    names = each_named(missing)
     strict = scope.ingestion_access_mode.lower() == "privateonly"
-    rg = arm.parse(scope.id).resource_group
+    where = arm.parse(scope.id)
+    count = len(missing)
     return Finding(
         "AMPLS_RESOURCE_NOT_SCOPED", "ampls", CRITICAL, scope.id,
         Text(f"VM {vm.name} reaches Azure Monitor through AMPLS {scope.name} (ingestion access mode "
-             f"{scope.ingestion_access_mode}), but {names} {'is' if len(missing) == 1 else 'are'} not added to it"
-             + (": with PrivateOnly the agent cannot reach them at all." if strict else
-                ": their names resolve to public addresses while the agent uses only private endpoints."),
+             f"{scope.ingestion_access_mode}), but {names.en} {number(count, 'is', 'are')} not added to it"
+             + (f": with PrivateOnly the agent cannot reach {number(count, 'it', 'them')} at all." if strict else
+                f": {number(count, 'its name resolves', 'their names resolve')} to public addresses while the agent "
+                "uses only private endpoints."),
              f"VM {vm.name} は AMPLS {scope.name} (インジェスト アクセス モード {scope.ingestion_access_mode}) 経由で "
-             f"Azure Monitor に接続しますが、{names} が AMPLS に追加されていません"
+             f"Azure Monitor に接続しますが、{names.ja} が AMPLS に追加されていません"
              + ("。PrivateOnly のため、エージェントはこれらに一切到達できません。" if strict else "。"
                 "名前解決の結果がパブリック IP となり、必要なエンドポイントに接続できません。")),
-        Text(f"Add them to the AMPLS: {PORTAL_SCOPE.en}.", f"AMPLS に追加してください: {PORTAL_SCOPE.ja}。"),
-        tuple(f"az monitor private-link-scope scoped-resource create --resource-group {sh(rg)} --scope-name "
-              f"{sh(scope.name)} --name {sh(r.name + '-connection')} --linked-resource {sh(r.id)}" for r in missing),
+        Text(f"Add {number(count, 'it', 'them')} to AMPLS {scope.name}: {PORTAL_SCOPE.en} "
+             f"(or the {number(count, 'command', 'commands')} below).",
+             f"AMPLS {scope.name} に追加してください: {PORTAL_SCOPE.ja} (または以下のコマンド)。"),
+        tuple(az("monitor", "private-link-scope", "scoped-resource", "create", resource_group=where.resource_group,
+                 scope_name=scope.name, name=f"{r.name}-connection", linked_resource=r.id,
+                 subscription=where.subscription) for r in missing),
         {"ampls": scope.id, "ingestionAccessMode": scope.ingestion_access_mode,
          "notScoped": [r.id for r in missing]})
 
 
 def dcr_without_dce(vm, rules) -> Finding:
+    names = ", ".join(r.name for r in rules)
+    count = len(rules)
     return Finding(
         "AMPLS_DCR_WITHOUT_DCE", "ampls", HIGH, rules[0].id,
-        Text(f"VM {vm.name} uses private link, but its data collection rules {', '.join(r.name for r in rules)} use no "
-             "data collection endpoint; with AMPLS every DCR must use a DCE (in the VM's region, added to the AMPLS).",
-             f"VM {vm.name} はプライベート リンクを使用していますが、データ収集ルール {', '.join(r.name for r in rules)} "
+        Text(f"VM {vm.name} uses private link, but its {number(count, 'data collection rule', 'data collection rules')} "
+             f"{names} {number(count, 'uses', 'use')} no data collection endpoint; with AMPLS every DCR must use a DCE "
+             "(in the VM's region, added to the AMPLS).",
+             f"VM {vm.name} はプライベート リンクを使用していますが、データ収集ルール {names} "
              "にデータ収集エンドポイント (DCE) が設定されていません。AMPLS では全ての DCR で DCE (VM と同じリージョン、"
              "AMPLS に追加済み) を使用する必要があります。"),
-        Text("Create a DCE in the VM's region, add it to the AMPLS, set it on the DCR and associate it with the VM "
-             "(association name configurationAccessEndpoint).",
-             "VM のリージョンに DCE を作成して AMPLS に追加し、DCR に設定したうえで VM に関連付けてください "
-             "(関連付け名 configurationAccessEndpoint)。"),
-        (f"az monitor data-collection rule association create --name configurationAccessEndpoint "
-         f"--endpoint-id <data collection endpoint id> --resource {sh(vm.id)}",),
+        Text(f"Create a DCE in the VM's region and add it to the AMPLS, set it on the "
+             f"{number(count, 'data collection rule', 'data collection rules')} {names}, and associate it with "
+             f"VM {vm.name} (association name configurationAccessEndpoint); the commands below, with the DCE's id.",
+             f"VM のリージョンに DCE を作成して AMPLS に追加し、データ収集ルール {names} に設定したうえで VM {vm.name} に"
+             "関連付けてください (関連付け名 configurationAccessEndpoint。以下のコマンドに DCE の ID を指定)。"),
+        tuple(az("monitor", "data-collection", "rule", "update", resource_group=arm.parse(r.id).resource_group,
+                 name=r.name, subscription=arm.parse(r.id).subscription, data_collection_endpoint_id=ENDPOINT_ID)
+              for r in rules)
+        + (az("monitor", "data-collection", "rule", "association", "create", name="configurationAccessEndpoint",
+              endpoint_id=ENDPOINT_ID, resource=vm.id),),
         {"rulesWithoutDce": [r.id for r in rules]})

@@ -1,6 +1,6 @@
 from .. import arm
 from ..text import Text
-from .core import CRITICAL, HIGH, WARNING, Finding, sh
+from .core import CRITICAL, HIGH, WARNING, Finding, az, each_named, named, number
 
 PORTAL_RESOURCES = Text("Azure portal > the data collection rule > Configuration > Resources > Add",
                         "Azure portal > データ収集ルール > [構成] > [リソース] > [追加]")
@@ -8,89 +8,120 @@ PORTAL_TARGET = Text("Azure portal > the data collection rule > Configuration > 
                      "Azure portal > データ収集ルール > [構成] > [データ ソース] > (データ ソース) > [ターゲット]")
 
 
-def associate_command(vm, rule_id: str = "<data collection rule id>") -> str:
-    return (f"az monitor data-collection rule association create --name {sh('dcra-' + vm.name)} "
-            f"--rule-id {sh(rule_id)} --resource {sh(vm.id)}")
+def associate_command(vm, rule_id: str | None = None) -> str:
+    return az("monitor", "data-collection", "rule", "association", "create", name=f"dcra-{vm.name}",
+              rule_id=rule_id or "<data collection rule id>", resource=vm.id)
+
+
+def _rules(count: int) -> str:
+    return number(count, "data collection rule", "data collection rules")
 
 
 def not_associated(vm, endpoint_only=()) -> Finding:
     note = Text("", "")
     if endpoint_only:
-        note = Text(f" Its only association ({', '.join(a.name for a in endpoint_only)}) links a data collection "
-                    "endpoint, which configures where the agent connects but collects nothing.",
-                    f" 関連付け ({', '.join(a.name for a in endpoint_only)}) はデータ収集エンドポイントのものだけで、"
-                    "接続先を指定するのみでデータは収集されません。")
+        count = len(endpoint_only)
+        names = ", ".join(a.name for a in endpoint_only)
+        note = Text(f" Its only {number(count, 'association', 'associations')} ({names}) "
+                    f"{number(count, 'links', 'link')} a data collection endpoint, which configures where the agent "
+                    "connects but collects nothing.",
+                    f" 関連付け ({names}) はデータ収集エンドポイントのものだけで、接続先を指定するのみでデータは収集されません。")
     return Finding(
         "DCR_NOT_ASSOCIATED", "dcr", CRITICAL, vm.id,
         Text(f"VM {vm.name} is not associated with any data collection rule, so AMA has nothing to collect "
              "and no workspace to send to.",
              f"VM {vm.name} はどのデータ収集ルールにも関連付けられていないため、AMA は何も収集せず送信先もありません。") + note,
-        Text(f"Associate the VM with the DCR that sends to your workspace: {PORTAL_RESOURCES.en} > select the VM > Apply.",
-             f"ワークスペースへ送信するデータ収集ルールに VM を関連付けてください: {PORTAL_RESOURCES.ja} > マシンを選択 > [適用]。"),
+        Text(f"Associate VM {vm.name} with the data collection rule that sends to your workspace: "
+             f"{PORTAL_RESOURCES.en} > select the VM > Apply (or the command below, with the rule's id).",
+             f"ワークスペースへ送信するデータ収集ルールに VM {vm.name} を関連付けてください: {PORTAL_RESOURCES.ja} > "
+             "マシンを選択 > [適用] (または以下のコマンドにルールの ID を指定)。"),
         (associate_command(vm),),
         {"associations": [a.id for a in vm.associations]})
 
 
 def rule_missing(vm, assocs, severity=CRITICAL) -> Finding:
+    count = len(assocs)
     names = ", ".join(f"{a.name} -> {arm.parse(a.rule_id).name}" for a in assocs)
     return Finding(
         "DCR_DELETED", "dcr", severity, assocs[0].id,
-        Text(f"VM {vm.name} is associated with data collection rules that do not exist (deleted?): {names}.",
+        Text(f"VM {vm.name} is associated with {number(count, 'a data collection rule that does', 'data collection rules that do')}"
+             f" not exist (deleted?): {names}.",
              f"VM {vm.name} が存在しないデータ収集ルールに関連付けられています (削除済み?): {names}。"),
-        Text(f"Remove the dangling association and associate an existing DCR ({PORTAL_RESOURCES.en}).",
-             f"存在しないルールへの関連付けを削除し、既存のデータ収集ルールに関連付けてください ({PORTAL_RESOURCES.ja})。"),
-        tuple(f"az monitor data-collection rule association delete --name {sh(a.name)} --resource {sh(vm.id)} --yes"
+        Text(f"Remove the dangling {number(count, 'association', 'associations')} "
+             f"{', '.join(a.name for a in assocs)} of VM {vm.name} and associate an existing data collection rule "
+             f"({PORTAL_RESOURCES.en}; the commands below).",
+             f"VM {vm.name} の存在しないルールへの関連付け {', '.join(a.name for a in assocs)} を削除し、既存のデータ収集ルールに"
+             f"関連付けてください ({PORTAL_RESOURCES.ja}、以下のコマンド)。"),
+        tuple(az("monitor", "data-collection", "rule", "association", "delete", name=a.name, resource=vm.id, yes=True)
               for a in assocs) + (associate_command(vm),),
         {"associations": [{"id": a.id, "dataCollectionRuleId": a.rule_id} for a in assocs]})
 
 
 def kind_mismatch(vm, rules, severity=CRITICAL) -> Finding:
+    count = len(rules)
     names = ", ".join(f"{r.name} (kind {r.kind})" for r in rules)
     return Finding(
         "DCR_KIND_MISMATCH", "dcr", severity, rules[0].id,
-        Text(f"VM {vm.name} runs {vm.os_type}, but its data collection rules are for another OS: {names}; "
-             "they collect nothing on this VM.",
+        Text(f"VM {vm.name} runs {vm.os_type}, but its {_rules(count)} {number(count, 'is', 'are')} for another OS: "
+             f"{names}; {number(count, 'it collects', 'they collect')} nothing on this VM.",
              f"VM {vm.name} の OS は {vm.os_type} ですが、関連付けられたデータ収集ルールは別 OS 用です: {names}。"
              "この VM では何も収集されません。"),
-        Text(f"Associate a DCR of kind {vm.os_type} (or without kind) ({PORTAL_RESOURCES.en}).",
-             f"種類 (kind) が {vm.os_type} (または指定なし) のデータ収集ルールに関連付けてください ({PORTAL_RESOURCES.ja})。"),
+        Text(f"Associate VM {vm.name} with a data collection rule of kind {vm.os_type} (or without kind) "
+             f"({PORTAL_RESOURCES.en}; the command below, with the rule's id).",
+             f"VM {vm.name} を種類 (kind) が {vm.os_type} (または指定なし) のデータ収集ルールに関連付けてください "
+             f"({PORTAL_RESOURCES.ja}、以下のコマンドにルールの ID を指定)。"),
         (associate_command(vm),),
         {"rules": [{"id": r.id, "kind": r.kind} for r in rules], "osType": vm.os_type})
 
 
 def no_log_destination(vm, rules) -> Finding:
+    count = len(rules)
+    names = ", ".join(r.name for r in rules)
     return Finding(
         "DCR_NO_LOG_ANALYTICS", "dcr", CRITICAL, rules[0].id,
-        Text(f"None of the data collection rules of VM {vm.name} ({', '.join(r.name for r in rules)}) has a data "
-             "flow to a Log Analytics workspace, so no Heartbeat or log reaches one.",
-             f"VM {vm.name} のデータ収集ルール ({', '.join(r.name for r in rules)}) のいずれにも Log Analytics "
+        Text(f"{'The' if count == 1 else 'None of the'} {_rules(count)} of VM {vm.name} ({names}) "
+             f"{'has no' if count == 1 else 'has a'} data flow to a Log Analytics workspace, so no Heartbeat or log "
+             "reaches one.",
+             f"VM {vm.name} のデータ収集ルール ({names}) のいずれにも Log Analytics "
              "ワークスペースへのデータ フローがないため、Heartbeat もログも届きません。"),
-        Text(f"Add your workspace as a destination of a data source: {PORTAL_TARGET.en} > Add destination > Save.",
-             f"データ ソースのターゲットにワークスペースを追加してください: {PORTAL_TARGET.ja} > [ターゲットの追加] > [保存]。"),
+        Text(f"Add your workspace as a destination of a data source of the {_rules(count)} {names}: "
+             f"{PORTAL_TARGET.en} > Add destination > Save.",
+             f"データ収集ルール {names} のデータ ソースのターゲットにワークスペースを追加してください: {PORTAL_TARGET.ja} > "
+             "[ターゲットの追加] > [保存]。"),
         (), {"rules": [r.evidence() for r in rules]})
 
 
 def workspace_missing(vm, routes, severity=CRITICAL) -> Finding:
+    count = len(routes)
     names = ", ".join(f"{r.name} -> {arm.parse(route.workspace_id).name}" for r, route in routes)
+    rules = ", ".join(dict.fromkeys(r.name for r, _ in routes))
     return Finding(
         "DCR_WORKSPACE_MISSING", "dcr", severity, routes[0][0].id,
-        Text(f"The data collection rules of VM {vm.name} send to Log Analytics workspaces that do not exist: {names}.",
+        Text(f"The {_rules(len({r.id for r, _ in routes}))} of VM {vm.name} "
+             f"{number(count, 'sends to a Log Analytics workspace that does', 'send to Log Analytics workspaces that do')}"
+             f" not exist: {names}.",
              f"VM {vm.name} のデータ収集ルールの送信先 Log Analytics ワークスペースが存在しません: {names}。"),
-        Text(f"Point the rule at an existing workspace: {PORTAL_TARGET.en} > remove the old target > Add destination.",
-             f"既存のワークスペースを送信先にしてください: {PORTAL_TARGET.ja} > 既存のターゲットを削除 > [ターゲットの追加]。"),
+        Text(f"Point the {_rules(len({r.id for r, _ in routes}))} {rules} at an existing workspace: {PORTAL_TARGET.en} > "
+             "remove the old target > Add destination.",
+             f"データ収集ルール {rules} の送信先を既存のワークスペースにしてください: {PORTAL_TARGET.ja} > 既存のターゲットを削除 > "
+             "[ターゲットの追加]。"),
         (), {"destinations": [{"rule": r.id, "workspaceResourceId": route.workspace_id} for r, route in routes]})
 
 
 def wrong_workspace(vm, found, expected) -> Finding:
+    workspaces = list({ws.id.lower(): ws for _, _, ws in sorted(found, key=lambda x: x[2].name.lower())}.values())
+    rules = ", ".join(dict.fromkeys(r.name for r, _, _ in found))
     return Finding(
         "DCR_WRONG_WORKSPACE", "dcr", CRITICAL, found[0][0].id,
-        Text(f"VM {vm.name} sends its logs to {', '.join(sorted({ws.name for _, _, ws in found}))}, not to the "
-             f"workspace you are looking at ({', '.join(expected)}).",
-             f"VM {vm.name} のログの送信先は {', '.join(sorted({ws.name for _, _, ws in found}))} であり、確認対象の"
-             f"ワークスペース ({', '.join(expected)}) ではありません。"),
-        Text(f"Change the rule's destination, or associate the VM with a rule that targets the expected workspace "
-             f"({PORTAL_TARGET.en}).",
-             f"ルールのターゲットを変更するか、確認対象のワークスペースへ送信するルールに VM を関連付けてください ({PORTAL_TARGET.ja})。"),
+        Text(f"VM {vm.name} sends its logs to {each_named(workspaces).en}, not to the workspace you are looking at "
+             f"({', '.join(expected)}).",
+             f"VM {vm.name} のログの送信先は {each_named(workspaces).ja} であり、確認対象のワークスペース "
+             f"({', '.join(expected)}) ではありません。"),
+        Text(f"Change the destination of the {_rules(len({r.id for r, _, _ in found}))} {rules}, or associate VM "
+             f"{vm.name} with a rule that targets the expected workspace ({PORTAL_TARGET.en}; the command below, with "
+             "that rule's id).",
+             f"データ収集ルール {rules} のターゲットを変更するか、確認対象のワークスペースへ送信するルールに VM {vm.name} を"
+             f"関連付けてください ({PORTAL_TARGET.ja}、以下のコマンドにそのルールの ID を指定)。"),
         (associate_command(vm),),
         {"sendsTo": sorted({ws.id for _, _, ws in found}), "expected": list(expected)})
 
@@ -99,13 +130,13 @@ def ingestion_stopped(vm, found) -> Finding:
     ws = found[0][2]
     return Finding(
         "WORKSPACE_INGESTION_STOPPED", "dcr", HIGH, ws.id,
-        Text(f"Workspace {ws.name}, where VM {vm.name} sends its logs, is not ingesting data "
+        Text(f"{named(ws).en}, where VM {vm.name} sends its logs, is not ingesting data "
              f"(dataIngestionStatus: {ws.ingestion_status}).",
-             f"VM {vm.name} の送信先ワークスペース {ws.name} はデータを取り込んでいません "
+             f"VM {vm.name} の送信先 {named(ws).ja} はデータを取り込んでいません "
              f"(dataIngestionStatus: {ws.ingestion_status})。"),
-        Text("Raise or remove the daily cap (workspace > Usage and estimated costs > Daily cap), or resolve the "
-             "subscription state; ingestion resumes automatically.",
-             "日次上限を引き上げるか解除してください (ワークスペース > [使用量と推定コスト] > [日次上限])。"
+        Text(f"On {named(ws).en}, raise or remove the daily cap (Usage and estimated costs > Daily cap), or resolve "
+             "the subscription state; ingestion resumes automatically.",
+             f"{named(ws).ja} の日次上限を引き上げるか解除してください ([使用量と推定コスト] > [日次上限])。"
              "サブスクリプションの状態に問題がある場合はその解消が必要です。"),
         (), ws.evidence())
 

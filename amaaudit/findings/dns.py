@@ -1,6 +1,6 @@
 from .. import arm
 from ..text import Text
-from .core import CRITICAL, HIGH, WARNING, Finding, sh
+from .core import CRITICAL, HIGH, WARNING, Finding, az, number
 
 PORTAL = Text("Azure portal > the AMPLS > Configure > Private Endpoint connections > (private endpoint) > Settings > "
               "DNS configuration > (zone) > DNS Management > Virtual network links > + Add",
@@ -15,15 +15,15 @@ def zone_missing(vm, zone_name, endpoint) -> Finding:
              f"{endpoint.name} used by VM {vm.name}; the names it maps resolve to public addresses.",
              f"AMPLS に必要なプライベート DNS ゾーン {zone_name} が、VM {vm.name} が使用するプライベート エンドポイント "
              f"{endpoint.name} に対して存在しません。名前解決の結果がパブリック IP になります。"),
-        Text("Add the zone to the private endpoint's DNS configuration (Azure portal > private endpoint > Settings > "
-             "DNS configuration > Add configuration), which creates it and its records.",
-             "プライベート エンドポイントの DNS 構成にゾーンを追加してください (Azure portal > プライベート エンドポイント > "
-             "[設定] > [DNS の構成] > [構成の追加])。ゾーンとレコードが作成されます。"),
+        Text(f"Add the zone {zone_name} to the DNS configuration of the private endpoint {endpoint.name} (Azure portal > "
+             "the private endpoint > Settings > DNS configuration > Add configuration), which creates it and its records.",
+             f"プライベート エンドポイント {endpoint.name} の DNS 構成にゾーン {zone_name} を追加してください (Azure portal > "
+             "当該プライベート エンドポイント > [設定] > [DNS の構成] > [構成の追加])。ゾーンとレコードが作成されます。"),
         (), {"zone": zone_name, "privateEndpoint": endpoint.id})
 
 
 def not_linked(vm, zone, vnet, state) -> Finding:
-    rg = arm.parse(zone.id).resource_group
+    where = arm.parse(zone.id)
     return Finding(
         "DNS_ZONE_NOT_LINKED", "dns", CRITICAL, zone.id,
         Text(f"Private DNS zone {zone.name} is not linked to VNet {vnet.name} of VM {vm.name}"
@@ -32,9 +32,13 @@ def not_linked(vm, zone, vnet, state) -> Finding:
              f"プライベート DNS ゾーン {zone.name} が VM {vm.name} の VNet {vnet.name} にリンクされていません"
              + (f" (リンク状態: {state})" if state else "") + "。VM から各エンドポイントを名前解決してもプライベート IP に"
              "変換されず、接続に失敗します。"),
-        Text(f"Link the VNet to the zone: {PORTAL.en}.", f"VNet をゾーンにリンクしてください: {PORTAL.ja}。"),
-        (f"az network private-dns link vnet create --resource-group {sh(rg)} --zone-name {sh(zone.name)} "
-         f"--name {sh(vnet.name + '-link')} --virtual-network {sh(vnet.id)} --registration-enabled false",),
+        # One wording for every unlinked zone (the terminal says a shared fix once); the message
+        # names the zone and the VNet, the command targets them.
+        Text(f"Link the VNet to the zone: {PORTAL.en} (or the command below).",
+             f"VNet をゾーンにリンクしてください: {PORTAL.ja} (または以下のコマンド)。"),
+        (az("network", "private-dns", "link", "vnet", "create", resource_group=where.resource_group,
+            zone_name=zone.name, name=f"{vnet.name}-link", virtual_network=vnet.id, registration_enabled="false",
+            subscription=where.subscription),),
         {"zone": zone.id, "vnet": vnet.id, "linkState": state or None})
 
 
@@ -45,10 +49,11 @@ def record_missing(vm, zone, problems: list[Text], endpoint) -> Finding:
              f"{endpoint.name}: {'; '.join(p.en for p in problems[:5])}.",
              f"プライベート DNS ゾーン {zone.name} に、VM {vm.name} がプライベート エンドポイント {endpoint.name} に"
              f"到達するためのレコードがありません: {'、'.join(p.ja for p in problems[:5])}。"),
-        Text("Re-create the private endpoint's DNS zone group (or add the workspace/DCE to the AMPLS, which adds "
-             "their records) so the A records point at the endpoint's IPs.",
-             "プライベート エンドポイントの DNS ゾーン グループを作り直す (またはワークスペース/DCE を AMPLS に追加する) ことで、"
-             "A レコードがエンドポイントの IP を指すようにしてください。"),
+        Text(f"Re-create the DNS zone group of the private endpoint {endpoint.name} (or add the workspace/DCE to the "
+             f"AMPLS, which adds their records) so that the A records in private DNS zone {zone.name} point at the "
+             "endpoint's IPs.",
+             f"プライベート エンドポイント {endpoint.name} の DNS ゾーン グループを作り直す (またはワークスペース/DCE を AMPLS に"
+             f"追加する) ことで、プライベート DNS ゾーン {zone.name} の A レコードがエンドポイントの IP を指すようにしてください。"),
         (), {"zone": zone.id, "problems": [p.en for p in problems[:20]], "privateEndpointIps": sorted(endpoint.ips)})
 
 
@@ -67,15 +72,18 @@ def zone_shared(vm, zone, endpoints) -> Finding:
 
 def custom_dns(vm, servers) -> Finding:
     shown = "; ".join(f"{k}: {', '.join(v)}" for k, v in servers.items())
+    many = len({s for v in servers.values() for s in v}) > 1
     return Finding(
         "DNS_CUSTOM_SERVERS", "dns", WARNING, vm.id,
-        Text(f"VM {vm.name} uses custom DNS servers ({shown}); the private zones only work if those servers forward "
+        Text(f"VM {vm.name} uses custom DNS {number(2 if many else 1, 'server', 'servers')} ({shown}); the private "
+             f"zones only work if {number(2 if many else 1, 'that server forwards', 'those servers forward')} "
              "monitor.azure.com, oms/ods.opinsights.azure.com, agentsvc.azure-automation.net and blob.core.windows.net "
-             "to Azure DNS (168.63.129.16). ARM cannot show their configuration.",
+             f"to Azure DNS (168.63.129.16). ARM cannot show {number(2 if many else 1, 'its', 'their')} configuration.",
              f"VM {vm.name} はカスタム DNS サーバー ({shown}) を使用しています。プライベート DNS ゾーンは、これらのサーバーが "
              "monitor.azure.com、oms/ods.opinsights.azure.com、agentsvc.azure-automation.net、blob.core.windows.net を "
              "Azure DNS (168.63.129.16) に転送している場合にのみ有効です。ARM からはその設定を確認できません。"),
-        Text("Check the conditional forwarders on those servers; from the VM, the endpoint names must resolve to "
+        Text(f"Check the conditional forwarders on {number(2 if many else 1, 'that server', 'those servers')}; from the "
+             "VM, the endpoint names must resolve to "
              "private IPs (nslookup <endpoint>).",
              "DNS サーバーの条件付きフォワーダーをご確認ください。VM からエンドポイント名がプライベート IP に名前解決される"
              "必要があります (nslookup <endpoint>)。"),

@@ -1,7 +1,7 @@
 from .. import arm
-from ..endpoints import connectivity_commands
+from ..netpath import Verdict
 from ..text import Text
-from .core import CRITICAL, WARNING, Finding, sh
+from .core import CRITICAL, WARNING, Finding, az, number, ps, sh
 
 DOCS = "https://learn.microsoft.com/azure/azure-monitor/agents/azure-monitor-agent-network-configuration"
 UNSEEN = Text("ARM cannot show a proxy, a firewall's rules or on-premises DNS on the way; the commands below "
@@ -11,45 +11,118 @@ UNSEEN = Text("ARM cannot show a proxy, a firewall's rules or on-premises DNS on
 
 
 def probe_commands(endpoints) -> tuple[str, ...]:
-    return tuple(c for e in endpoints for c in connectivity_commands(e.host))
+    """The guide's connectivity tests for each endpoint, run on the VM: PowerShell on Windows, openssl on
+    Linux. A host comes from a DCE's URL in the snapshot, so it is quoted like any other value."""
+    out = []
+    for e in endpoints:
+        out.append(f"Test-NetConnection {ps(e.host)} -Port 443")
+        out.append(f"echo | openssl s_client -connect {sh(e.host + ':443')} -servername {sh(e.host)} -showcerts")
+    return tuple(out)
 
 
 def nic_missing(vm, nic_ids) -> Finding:
     names = ", ".join(arm.parse(n).name for n in nic_ids)
+    count = len(nic_ids)
     return Finding(
         "NIC_MISSING", "network", CRITICAL, vm.id,
-        Text(f"VM {vm.name} refers to network interfaces that do not exist: {names}.",
+        Text(f"VM {vm.name} refers to {number(count, 'a network interface that does', 'network interfaces that do')} "
+             f"not exist: {names}.",
              f"VM {vm.name} が参照するネットワーク インターフェイスが存在しません: {names}。"),
-        Text("Re-attach a network interface to the VM.", "VM にネットワーク インターフェイスを接続し直してください。"),
+        Text(f"Attach an existing network interface to VM {vm.name} in place of {names}.",
+             f"VM {vm.name} に、{names} に代えて既存のネットワーク インターフェイスを接続し直してください。"),
         (), {"networkInterfaces": list(nic_ids)})
 
 
+FIRST_PRIORITY, LAST_PRIORITY = 100, 4096      # the priorities a custom NSG rule may have
+
+
+class _Blocking:
+    """One NSG that denies some of AMA's endpoints: its first denying rule and what it denies."""
+
+    def __init__(self, decision):
+        self.decision, self.hosts, self.tags, self.rules = decision, set(), set(), {}
+
+    @property
+    def nsg_id(self) -> str:
+        return self.decision.nsg_id or ""
+
+    @property
+    def name(self) -> str:
+        return self.decision.nsg_name or arm.parse(self.nsg_id).name
+
+    def add(self, decision, endpoint) -> None:
+        self.hosts.add(endpoint.host)
+        self.tags |= endpoint.service_tags
+        self.rules[decision.rule_name] = decision.priority
+        if (decision.priority or 65500) < (self.decision.priority or 65500):
+            self.decision = decision
+
+    def commands(self, vm) -> tuple[str, ...]:
+        """Allow rules that outrank every deny seen here, or none when no custom priority can."""
+        top = min(LAST_PRIORITY, (self.decision.priority or LAST_PRIORITY + 1) - 1)
+        tags = sorted(self.tags)
+        if top - len(tags) + 1 < FIRST_PRIORITY:
+            return ()
+        where = arm.parse(self.nsg_id)
+        return tuple(az("network", "nsg", "rule", "create", resource_group=where.resource_group or vm.resource_group,
+                        nsg_name=self.name, subscription=where.subscription or vm.subscription,
+                        name=f"Allow-{tag}-443", priority=top - i, direction="Outbound", access="Allow",
+                        protocol="Tcp", destination_port_ranges="443", destination_address_prefixes=tag)
+                     for i, tag in enumerate(tags))
+
+
+def _blocking(denied) -> list[_Blocking]:
+    """Every NSG that denies, NIC and subnet alike: traffic passes only when both allow, so each one
+    that denies needs its own fix."""
+    found: dict[str, _Blocking] = {}
+    for _, endpoint, path in denied:
+        for decision in (path.nic, path.subnet):
+            if decision.verdict is Verdict.DENIED:
+                key = arm.key(decision.nsg_id) or str(decision.nsg_name)
+                found.setdefault(key, _Blocking(decision)).add(decision, endpoint)
+    return list(found.values())
+
+
 def blocked(vm, endpoints, denied) -> Finding:
-    first_egress, first_endpoint, decision = denied[0]
-    rule = decision.deciding
+    first_egress, _, first = denied[0]
+    nsgs = _blocking(denied) or [_Blocking(first.deciding)]
+    rule = nsgs[0].decision
     hosts = sorted({e.host for _, e, _ in denied})
-    nsg_name = rule.nsg_name or arm.parse(rule.nsg_id or "").name
-    rg = arm.parse(rule.nsg_id or "").resource_group or vm.resource_group
-    priority = max(100, (rule.priority or 4096) - 1)
-    tags = sorted({t for _, e, _ in denied for t in e.service_tags})
+    fixes_en, fixes_ja, commands = [], [], []
+    for nsg in nsgs:
+        d = nsg.decision
+        made = nsg.commands(vm)
+        commands += made
+        tags = sorted(nsg.tags)
+        if made:
+            fixes_en.append(f"on NSG {nsg.name}, allow outbound TCP 443 to the service {number(len(tags), 'tag', 'tags')} "
+                            f"{' and '.join(tags)} with a rule of higher priority than {d.rule_name} "
+                            f"(priority {d.priority}; Azure portal > NSG {nsg.name} > Settings > Outbound security "
+                            "rules > Add)")
+            fixes_ja.append(f"NSG {nsg.name} で、{d.rule_name} (優先度 {d.priority}) より優先度の高いルールでサービス タグ "
+                            f"{' と '.join(tags)} への TCP 443 送信を許可 (Azure portal > NSG {nsg.name} > [設定] > "
+                            "[送信セキュリティ規則] > [追加])")
+        else:
+            fixes_en.append(f"on NSG {nsg.name}, change or remove rule {d.rule_name}: at priority {d.priority} no "
+                            "custom rule can come before it")
+            fixes_ja.append(f"NSG {nsg.name} のルール {d.rule_name} を変更または削除 (優先度 {d.priority} より前に"
+                            "カスタム ルールを置けません)")
+    fix_en = "; ".join(fixes_en)
     return Finding(
         "NETWORK_EGRESS_DENIED", "network", CRITICAL, rule.nsg_id or vm.id,
-        Text(f"Outbound TCP 443 from VM {vm.name} (NIC {first_egress.nic.name}, {first_egress.ip.private_ip}) is denied "
-             f"by NSG {nsg_name}, rule {rule.rule_name} (priority {rule.priority}, {rule.layer} level) for "
-             f"{', '.join(hosts)}.",
-             f"VM {vm.name} (NIC {first_egress.nic.name}、{first_egress.ip.private_ip}) からの TCP 443 送信が NSG "
-             f"{nsg_name} のルール {rule.rule_name} (優先度 {rule.priority}、{rule.layer} レベル) により "
-             f"{', '.join(hosts)} への通信で拒否されています。"),
-        Text(f"Allow outbound TCP 443 to the service tags {' and '.join(tags)} with a rule of higher priority "
-             f"than {rule.rule_name} (Azure portal > NSG {nsg_name} > Settings > Outbound security rules > Add), "
-             f"then test each endpoint from the VM. Requirements: {DOCS}",
-             f"{rule.rule_name} より優先度の高いルールで、サービス タグ {' と '.join(tags)} への TCP 443 送信を許可して"
-             f"ください (Azure portal > NSG {nsg_name} > [設定] > [送信セキュリティ規則] > [追加])。その後 VM から各"
-             f"エンドポイントへの接続をご確認ください。要件: {DOCS}"),
-        tuple(f"az network nsg rule create --resource-group {sh(rg)} --nsg-name {sh(nsg_name)} "
-              f"--name Allow-{tag}-443 --priority {priority - i} --direction Outbound --access Allow --protocol Tcp "
-              f"--destination-port-ranges 443 --destination-address-prefixes {tag}"
-              for i, tag in enumerate(tags)) + probe_commands(endpoints),
+        Text(f"Outbound TCP 443 from VM {vm.name} (network interface {first_egress.nic.name}, "
+             f"{first_egress.ip.private_ip}) is denied by NSG {nsgs[0].name}, rule {rule.rule_name} (priority "
+             f"{rule.priority}, {rule.layer} level)"
+             + (f", and by NSG {', NSG '.join(n.name for n in nsgs[1:])}" if len(nsgs) > 1 else "")
+             + f" for {', '.join(hosts)}.",
+             f"VM {vm.name} (ネットワーク インターフェイス {first_egress.nic.name}、{first_egress.ip.private_ip}) からの "
+             f"TCP 443 送信が NSG {nsgs[0].name} のルール {rule.rule_name} (優先度 {rule.priority}、{rule.layer} レベル)"
+             + (f"、および NSG {'、NSG '.join(n.name for n in nsgs[1:])}" if len(nsgs) > 1 else "")
+             + f" により {', '.join(hosts)} への通信で拒否されています。"),
+        Text(f"{fix_en[:1].upper()}{fix_en[1:]}; then test each endpoint from the VM (the commands below). "
+             f"Requirements: {DOCS}",
+             f"{'。'.join(fixes_ja)}。その後 VM から各エンドポイントへの接続をご確認ください (以下のコマンド)。要件: {DOCS}"),
+        tuple(commands) + probe_commands(endpoints),
         {"endpoints": [e.host for e in endpoints],
          "denied": [{"endpoint": e.host, "nic": eg.nic.name, "nsg": d.deciding.nsg_id, "rule": d.deciding.rule_name,
                      "priority": d.deciding.priority} for eg, e, d in denied[:10]]})

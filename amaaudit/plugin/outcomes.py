@@ -3,6 +3,10 @@
 Each report of a compliance test gets ``report.amaaudit``, a small JSON-able dict (it
 survives pytest-xdist's report serialization) that the terminal summary, the HTML report,
 JUnit properties and findings.json all read. None of them re-evaluates a rule.
+
+pytest prints a report's own text too (``-rA``, ``-rs``, ``--tb``): what it prints of a skip,
+an error or a failure is made printable here (:func:`amaaudit.text.printable`), while the
+record keeps the real characters for findings.json (where JSON escapes them).
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ from .. import verdict
 from ..findings.core import FAILING, WARNING
 from ..model import Unknown
 from ..steps import BY_NAME
+from ..text import Text, clip, printable
 
 _FINDINGS = pytest.StashKey[list]()
 _EVIDENCE = pytest.StashKey[dict]()
@@ -62,6 +67,15 @@ def _base(item, vm, step: str) -> dict[str, Any]:
             "test": item.originalname if hasattr(item, "originalname") else item.name}
 
 
+def printable_lines(text: str) -> str:
+    """``text`` with each line made inert for a terminal; the line breaks themselves are kept."""
+    return "\n".join(printable(line) for line in str(text).split("\n"))
+
+
+def _said(text: Text) -> dict[str, str]:
+    return {"en": clip(text.en), "ja": clip(text.ja)}
+
+
 def classify(item, call, rep, fail_on_warning: bool) -> None:
     if rep.when == "setup" and not rep.skipped and not rep.failed:
         return
@@ -75,23 +89,25 @@ def classify(item, call, rep, fail_on_warning: bool) -> None:
     excinfo = call.excinfo
     if rep.skipped:
         reason = rep.longrepr[2] if isinstance(rep.longrepr, tuple) else str(rep.longrepr)
-        record.update(outcome="skip", reason=reason.removeprefix("Skipped: "))
+        if isinstance(rep.longrepr, tuple):             # -rs prints it: a VM name there is the estate's
+            rep.longrepr = (*rep.longrepr[:2], printable(reason))
+        record.update(outcome="skip", reason=clip(reason.removeprefix("Skipped: ")))
         said = getattr(excinfo.value, "amaaudit_text", None) if excinfo is not None else None
         if said is not None:
-            record["reason_text"] = said.to_dict()
+            record["reason_text"] = _said(said)
     elif excinfo is not None and isinstance(excinfo.value, verdict.FindingFailed):
         record.update(outcome="fail", severity=excinfo.value.finding.severity)
     elif excinfo is not None and rep.failed:
         # Not a finding: an input was unreadable (Unknown) or the check itself broke. Either
         # way nothing was judged, so it is a pytest *error*, never a pass and never a fail.
-        cause = str(excinfo.value) if isinstance(excinfo.value, Unknown) else \
-            f"internal error in the check: {excinfo.typename}: {excinfo.value}"
-        if isinstance(excinfo.value, Unknown):
-            rep.longrepr = cause
+        cause = clip(str(excinfo.value) if isinstance(excinfo.value, Unknown) else
+                     f"internal error in the check: {excinfo.typename}: {excinfo.value}")
+        # What pytest prints (--tb, -rE) quotes the estate (a name, a failed read's message).
+        rep.longrepr = printable(cause) if isinstance(excinfo.value, Unknown) else printable_lines(rep.longrepr)
         rep.when = "setup"
         record.update(outcome="error", reason=cause)
         if isinstance(excinfo.value, Unknown):
-            record["reason_text"] = excinfo.value.text.to_dict()
+            record["reason_text"] = _said(excinfo.value.text)
     elif rep.passed:
         warnings = [f for f in findings if f.severity == WARNING]
         record.update(outcome="warn" if warnings else "pass")
@@ -102,6 +118,7 @@ def classify(item, call, rep, fail_on_warning: bool) -> None:
                 rep.longrepr = "\n".join(f.render(verdict.language) for f in warnings)
     else:
         record.update(outcome="error", reason=str(rep.longrepr)[:500])
+        rep.longrepr = printable_lines(rep.longrepr)
     if rep.when == "call" and item.stash.get(_EVIDENCE, None):
         record["evidence"] = item.stash[_EVIDENCE]
     if findings:

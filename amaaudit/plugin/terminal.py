@@ -2,6 +2,8 @@
 
 The summary replaces pytest's failure dump for compliance runs: it stays linear in the
 number of results and tells an engineer, per VM, the first broken link and its fix.
+Everything it prints from the estate, the records or the waivers goes through ``printable``:
+a name, a tag or a guest-written status message must not clear the screen or rewrite a line.
 """
 
 from __future__ import annotations
@@ -9,6 +11,7 @@ from __future__ import annotations
 from .. import __version__
 from ..report.results import reason as reason_in
 from ..steps import BY_NAME
+from ..text import printable
 from . import results, source
 
 KIND_BANNER = {"demo": "DEMO estate (bundled, fictional)", "file": "SNAPSHOT file", "live": "LIVE Azure"}
@@ -25,16 +28,16 @@ def header_lines(config) -> list[str]:
     spanned = {r["id"].split("/")[2].lower() for r in snap.resources if r["id"].count("/") > 2}
     workspaces = config.getoption("workspace") or ["any (not restricted by --workspace)"]
     lines = [
-        f"amaaudit {__version__} | ESTATE: {KIND_BANNER[loaded.kind]} -- {loaded.label}",
-        f"  captured_at {snap.captured_at:%Y-%m-%dT%H:%M:%SZ} (verdicts are judged at this instant) | cloud {snap.cloud}"
+        f"amaaudit {__version__} | ESTATE: {KIND_BANNER[loaded.kind]} -- {printable(loaded.label)}",
+        f"  captured_at {snap.captured_at:%Y-%m-%dT%H:%M:%SZ} (verdicts are judged at this instant) | cloud {printable(snap.cloud)}"
         f" | {len(vms)} VMs in {len(subs)} subscription(s) | {len(snap.resources)} resources in {len(spanned)} subscription(s)"
         f" | {len(snap.errors)} read errors | heartbeats {'collected' if snap.heartbeats is not None else 'NOT collected'}",
-        f"  expected workspaces: {', '.join(workspaces)} | heartbeat max age: {config.getoption('heartbeat_max_age')} min"
+        f"  expected workspaces: {printable(', '.join(workspaces))} | heartbeat max age: {config.getoption('heartbeat_max_age')} min"
         f" | language: {config.getoption('report_lang')}",
     ]
     gaps = gap_line(loaded)
     if gaps:
-        lines.append(f"  INCOMPLETE: {gaps}")
+        lines.append(f"  INCOMPLETE: {printable(gaps)}")
     return lines
 
 
@@ -50,7 +53,7 @@ def summary(reporter, config) -> None:
                             "(exit status 5; the reports say the same)", yellow=True, bold=True)
     gaps = gap_line(loaded)
     if gaps:
-        reporter.write_line(f"INCOMPLETE: {gaps}", red=True, bold=True)
+        reporter.write_line(f"INCOMPLETE: {printable(gaps)}", red=True, bold=True)
 
 
 def gap_line(loaded) -> str:
@@ -94,8 +97,8 @@ def _write_vm(reporter, steps, lang: str, every_fix: bool) -> None:
     first = results.first_broken(steps)
     chain = " ".join(f"{r['step']}:{r['outcome']}" for r in ordered)
     reporter.write_line("")
-    reporter.write_line(f"{any_record['vm']}  ({any_record['resource_group']}, {any_record['subscription']})  {chain}",
-                        bold=True)
+    reporter.write_line(printable(f"{any_record['vm']}  ({any_record['resource_group']}, "
+                                  f"{any_record['subscription']})  {chain}"), bold=True)
     for record in ordered:
         outcome = record["outcome"]
         if outcome in ("pass",):
@@ -106,34 +109,36 @@ def _write_vm(reporter, steps, lang: str, every_fix: bool) -> None:
         if outcome == "skip":
             if record.get("reason", "").startswith(("blocked", "not applicable")):
                 continue
-            reporter.write_line(f"  {record['step']:<9} SKIP   {reason_in(record, lang)}")
+            reporter.write_line(f"  {record['step']:<9} SKIP   {printable(reason_in(record, lang))}")
             continue
         if outcome == "error":
-            reporter.write_line(f"  {record['step']:<9} ERROR  {title}: {reason_in(record, lang)}{marker}",
+            reporter.write_line(f"  {record['step']:<9} ERROR  {title}: {printable(reason_in(record, lang))}{marker}",
                                 **colour)
             continue
         waiver = record.get("waiver") or {}
         if outcome == "waived":
-            reporter.write_line(f"  {record['step']:<9} WAIVED {title}: {waiver.get('justification', '')} "
-                                f"(owner {waiver.get('owner', '?')}, {waiver.get('ticket', '')}, "
-                                f"expires {waiver.get('expires', '?')})", cyan=True)
+            reporter.write_line(f"  {record['step']:<9} WAIVED {title}: " + printable(
+                f"{waiver.get('justification', '')} (owner {waiver.get('owner', '?')}, {waiver.get('ticket', '')}, "
+                f"expires {waiver.get('expires', '?')})"), cyan=True)
             continue
         if waiver.get("status") == "expired":
-            reporter.write_line(f"  {record['step']:<9} note   waiver {waiver.get('id', '')} expired on "
-                                f"{waiver.get('expires', '?')}; it no longer applies", yellow=True)
+            reporter.write_line(f"  {record['step']:<9} note   " + printable(
+                f"waiver {waiver.get('id', '')} expired on {waiver.get('expires', '?')}; it no longer applies"),
+                yellow=True)
         fixes_said: set[str] = set()        # several findings of one kind share their fix: say it once
         for finding in record.get("findings", []):
             label = "FAIL " if finding["severity"] in ("critical", "high") else "WARN "
-            reporter.write_line(f"  {record['step']:<9} {label}  {finding['message'][lang]}{marker}", **colour)
+            reporter.write_line(f"  {record['step']:<9} {label}  {printable(finding['message'][lang])}{marker}",
+                                **colour)
             marker = ""
             if label.startswith("FAIL") and (every_fix or record is first):
                 fix = finding["remediation"][lang]
                 if fix not in fixes_said:
                     fixes_said.add(fix)
-                    reporter.write_line(f"            fix: {fix}")
+                    reporter.write_line(f"            fix: {printable(fix)}")
                 for command in finding["commands"]:
-                    reporter.write_line(f"              {command}")
+                    reporter.write_line(f"              {printable(command)}")
     blocked = [r["step"] for r in ordered if r["outcome"] == "skip" and r.get("reason", "").startswith("blocked")]
     if blocked:
         reason = next(reason_in(r, lang) for r in ordered if r["step"] == blocked[0])
-        reporter.write_line(f"  skipped  {', '.join(blocked)}: {reason}")
+        reporter.write_line(f"  skipped  {', '.join(blocked)}: {printable(reason)}")

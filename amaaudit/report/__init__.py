@@ -59,4 +59,7 @@ def after_classify(item, rep) -> None:
         vm = vm_of(item)
         if vm is not None:
             waivers.apply(session.book, vm, rep, record)
+            if getattr(rep, "wasxfail", None):      # -rx prints the waiver's own words
+                from ..text import printable
+                rep.wasxfail = printable(rep.wasxfail)
     junit.tag(item, rep, record)

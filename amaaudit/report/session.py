@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from ..plugin import source
+from ..text import printable
 from . import findings_json, header, results
 from .results import RANK
 
@@ -104,20 +105,23 @@ class ReportSession:
     def pytest_terminal_summary(self, terminalreporter):
         if hasattr(self.config, "workerinput"):
             return
+        # A waiver's id, justification, owner and ticket are whatever its author typed: printable.
         for item in self.waivers():
             if item["status"] == "expired":
-                terminalreporter.write_line(
+                terminalreporter.write_line(printable(
                     f"amaaudit waiver {item['id']} EXPIRED on {item['expires']} and was not applied"
                     f" ({item['expired_hits']} result(s) it selects count as failures): {item['justification']}"
-                    f" (owner {item['owner']}, ticket {item['ticket']})", red=True)
+                    f" (owner {item['owner']}, ticket {item['ticket']})"), red=True)
             elif item["status"] == "unused":
                 errors = (f"; it selects {item['error_hits']} result(s) that could not be evaluated, which no"
                           " waiver covers" if item["error_hits"] else "")
-                terminalreporter.write_line(f"amaaudit waiver {item['id']} is unused: it matched no failing result"
-                                            f"{errors} ({item['ticket']}, owner {item['owner']})", yellow=True)
+                terminalreporter.write_line(printable(
+                    f"amaaudit waiver {item['id']} is unused: it matched no failing result"
+                    f"{errors} ({item['ticket']}, owner {item['owner']})"), yellow=True)
             else:
-                terminalreporter.write_line(f"amaaudit waiver {item['id']} applied to {item['applied']} result(s)"
-                                            f" until {item['expires']} ({item['ticket']}, owner {item['owner']})")
+                terminalreporter.write_line(printable(
+                    f"amaaudit waiver {item['id']} applied to {item['applied']} result(s)"
+                    f" until {item['expires']} ({item['ticket']}, owner {item['owner']})"))
         written = getattr(self, "_written", None)
         if written:
-            terminalreporter.write_line(f"findings: {written}")
+            terminalreporter.write_line(f"findings: {printable(written)}")
