@@ -106,3 +106,127 @@ def test_a_write_that_fails_midway_leaves_the_old_file(tmp_path):
     with pytest.raises(OSError, match="No space"):
         outputs.write_atomically(target, half, new_mode=0o644)
     assert target.read_text() == "old" and [p.name for p in tmp_path.iterdir()] == ["findings.json"]
+
+
+# -- may this path be an output ----------------------------------------------------------------------
+def _problem(path: Path, inputs=(), others=(), **kw) -> str | None:
+    return outputs.problem(Named("--out", path), [Named("--estate", p) for p in inputs],
+                           [Named("--other", p) for p in others], **kw)
+
+
+def test_a_new_path_and_an_existing_regular_file_may_be_outputs(tmp_path):
+    (tmp_path / "old.json").write_text("{}")
+    assert _problem(tmp_path / "new" / "deeper" / "out.json") is None
+    assert _problem(tmp_path / "old.json") is None
+
+
+def test_a_folder_a_fifo_and_a_link_to_a_fifo_are_refused(tmp_path):
+    fifo = _fifo(tmp_path / "fifo")
+    (tmp_path / "link").symlink_to(fifo)
+    assert "is a directory" in _problem(tmp_path)
+    assert "is a FIFO" in _problem(fifo)
+    assert "is a FIFO" in _problem(tmp_path / "link")
+
+
+def test_a_path_under_a_file_or_in_a_read_only_folder_is_refused(tmp_path, monkeypatch):
+    (tmp_path / "file").write_text("x")
+    assert "file is not a folder" in _problem(tmp_path / "file" / "out.json")
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    real_access = os.access
+    # The tests run as root, which chmod cannot lock out: the folder's answer is what is faked.
+    monkeypatch.setattr(os, "access", lambda p, m: False if Path(p) == locked else real_access(p, m))
+    assert "the folder" in _problem(locked / "out.json") and "not writable" in _problem(locked / "out.json")
+    assert "not writable" in _problem(locked / "sub" / "out.json")
+
+
+def test_the_same_file_as_an_input_is_refused_however_it_is_spelt(tmp_path):
+    estate = tmp_path / "in" / "estate.json"
+    write_estate(estate, small_doc())
+    (tmp_path / "link.json").symlink_to(estate)
+    os.link(estate, tmp_path / "hard.json")
+    for spelt in (estate, tmp_path / "in" / ".." / "in" / "estate.json", tmp_path / "link.json", tmp_path / "hard.json"):
+        why = _problem(spelt, inputs=[estate])
+        assert why and "same file as --estate" in why and "overwrite that input" in why, spelt
+    assert _problem(tmp_path / "other.json", inputs=[estate]) is None
+
+
+def test_the_same_file_as_another_output_is_refused(tmp_path):
+    assert "same file as --other" in _problem(tmp_path / "r" / "x.xml", others=[tmp_path / "r" / ".." / "r" / "x.xml"])
+
+
+# -- the plugin: checked before anything runs --------------------------------------------------------
+def test_save_estate_naming_the_estate_file_stops_the_run_and_leaves_the_evidence(tmp_path):
+    estate = write_estate(tmp_path / "evidence.json", healthy())
+    before = estate.read_bytes()
+    run = run_pytest(tmp_path / "out", "--estate", str(estate), "--save-estate", str(tmp_path / "." / "evidence.json"))
+    assert run.ret == 4, run.output
+    assert estate.read_bytes() == before
+    assert "Traceback" not in run.output and "INTERNALERROR" not in run.output
+    errors = [line for line in run.proc.stderr.splitlines() if line.startswith("ERROR:")]
+    assert len(errors) == 1 and "--save-estate" in errors[0] and "same file as --estate" in errors[0], run.proc.stderr
+    assert not run.junit.exists() and not run.html.exists() and not run.findings_path.exists()
+
+
+@pytest.mark.parametrize("option", ["--html", "--junitxml", "--findings-json", "--save-estate"])
+def test_an_output_that_is_a_folder_stops_the_run_before_anything_is_read(tmp_path, option):
+    folder = tmp_path / "a-folder"
+    folder.mkdir()
+    run = run_pytest(tmp_path / "out", option, str(folder), estate_doc=healthy())
+    assert run.ret == 4, run.output
+    assert "Traceback" not in run.output and "INTERNALERROR" not in run.output
+    errors = [line for line in run.proc.stderr.splitlines() if line.startswith("ERROR:")]
+    assert len(errors) == 1 and option in errors[0] and str(folder) in errors[0], run.proc.stderr
+    if option != "--junitxml":                      # pytest refuses a folder for its own option itself
+        assert f"ERROR: Cannot write {option} to {folder}: it is a directory" in errors[0]
+        assert "Nothing was read or checked" in errors[0]
+    assert list(folder.iterdir()) == []
+
+
+def test_two_outputs_on_one_file_are_refused(tmp_path):
+    run = run_pytest(tmp_path / "out", "--save-estate", str(tmp_path / "out" / "junit.xml"), estate_doc=healthy())
+    assert run.ret == 4 and "same file as --junitxml" in run.proc.stderr, run.output
+
+
+# -- one output that still fails at the end does not take the others with it -------------------------
+BLOCKER = """
+    from pathlib import Path
+
+    pytest_plugins = ["fixtures.compliance"]
+
+
+    def pytest_configure(config):
+        # after amaaudit checked the paths (first), before it saves the estate (last)
+        Path(config.getoption("save_estate")).mkdir(parents=True)
+
+
+    def pytest_sessionstart(session):
+        Path(session.config.getoption("findings_json")).mkdir(parents=True)
+"""
+
+
+def test_an_output_that_fails_after_the_check_fails_the_run_and_the_others_are_written(pytester):
+    install_suite(pytester)
+    estate = write_estate(pytester.path / "estate.json", healthy())
+    args = ["--estate", str(estate), "--html=out/report.html", "--junitxml=out/junit.xml",
+            "--findings-json=out/findings.json", "--save-estate=out/estate.json", "-p", "no:randomly"]
+    clean = pytester.runpytest_subprocess(*args)
+    assert clean.ret == 0, clean.outlines[-20:]
+    for name in ("findings.json", "estate.json", "junit.xml", "report.html"):
+        (pytester.path / "out" / name).unlink()
+
+    pytester.makeconftest(textwrap.dedent(BLOCKER))
+    run = pytester.runpytest_subprocess(*args)
+    output = "\n".join(run.outlines + run.errlines)
+    assert run.ret == 1, output                       # every check passed: the lost outputs fail the run
+    assert "Traceback" not in output and "INTERNALERROR" not in output
+    out = pytester.path / "out"
+    failed = [line for line in run.outlines if "was NOT written" in line]
+    assert len(failed) == 2, output
+    assert failed[0].startswith(f"amaaudit: --save-estate {out / 'estate.json'} was NOT written (")
+    assert failed[1].startswith(f"amaaudit: --findings-json {out / 'findings.json'} was NOT written (")
+    assert all("Is a directory" in line or "not a regular file" in line for line in failed)
+    assert (out / "findings.json").is_dir() and (out / "estate.json").is_dir()
+    cases = list(ET.parse(out / "junit.xml").iter("testcase"))
+    assert len(cases) == 9
+    assert page_data(out / "report.html", "aa-data")
