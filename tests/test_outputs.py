@@ -230,3 +230,44 @@ def test_an_output_that_fails_after_the_check_fails_the_run_and_the_others_are_w
     cases = list(ET.parse(out / "junit.xml").iter("testcase"))
     assert len(cases) == 9
     assert page_data(out / "report.html", "aa-data")
+
+
+# -- no credentials from an endpoint URL -------------------------------------------------------------
+class NoSignIn:
+    def __init__(self):
+        self.asked = 0
+
+    def get_token(self, *scopes, **kwargs):
+        self.asked += 1
+        raise AssertionError("an endpoint that was refused must not get as far as signing in")
+
+
+@pytest.mark.parametrize("option, field, url, words", [
+    ("--arm-endpoint", "arm_endpoint", f"https://auditor:{SECRET}@127.0.0.1:1", "carries credentials"),
+    ("--logs-endpoint", "logs_endpoint", f"https://{SECRET}@127.0.0.1:1/v1", "carries credentials"),
+    ("--arm-endpoint", "arm_endpoint", f"https://127.0.0.1:1/?sig={SECRET}", "query"),
+    ("--logs-endpoint", "logs_endpoint", f"https://127.0.0.1:1/#{SECRET}", "fragment"),
+    ("--arm-endpoint", "arm_endpoint", f"http://u:{SECRET}@127.0.0.1:1", "carries credentials"),
+])
+def test_an_endpoint_with_credentials_a_query_or_a_fragment_is_refused_before_sign_in(option, field, url, words):
+    credential = NoSignIn()
+    settings = LiveSettings(subscriptions=["11111111-2222-4333-8444-555555555555"], **{field: url})
+    with pytest.raises(DiscoveryError) as info:
+        discover(settings, credential=credential)
+    message = str(info.value)
+    assert option in message and words in message and "127.0.0.1" in message
+    assert SECRET not in message and "\n" not in message
+    assert credential.asked == 0
+
+
+def test_endpoint_credentials_reach_no_output_and_no_terminal(tmp_path):
+    out = tmp_path / "out"
+    run = run_pytest(out, "--subscription", "11111111-2222-4333-8444-555555555555",
+                     "--arm-endpoint", f"https://auditor:{SECRET}@127.0.0.1:1",
+                     "--save-estate", str(out / "estate.json"))
+    assert run.ret == 4, run.output
+    assert "ERROR: --arm-endpoint carries credentials" in run.proc.stderr
+    assert SECRET not in run.output and "Traceback" not in run.output
+    written = [p for p in tmp_path.rglob("*") if p.is_file()]
+    assert not [p for p in written if SECRET in p.read_text(errors="replace")]
+    assert not (out / "estate.json").exists() and not run.findings_path.exists()
