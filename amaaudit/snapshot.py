@@ -9,14 +9,13 @@ from __future__ import annotations
 import gc
 import json
 import os
-import tempfile
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from . import arm
+from . import arm, outputs
 from .redact import redact
 
 FORMAT = "ama-estate/1"
@@ -237,23 +236,14 @@ def canonical(doc: dict) -> dict:
 
 def write(doc: dict, path: str | os.PathLike[str]) -> None:
     """Write atomically (temporary file in the same folder, fsync, rename): an interrupted run
-    leaves the previous file or the new one, never a truncated snapshot. Redacted, sorted."""
-    target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
+    leaves the previous file or the new one, never a truncated snapshot. Redacted, sorted.
+    Through a symlink to its file; never over anything but a regular file. A new snapshot is
+    0600 (it names machines, ids and the principal that read them); a replaced one keeps its mode."""
     data = canonical(doc)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=str(target.parent))
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-            for chunk in json.JSONEncoder(indent=2, ensure_ascii=False).iterencode(data):
-                fh.write(chunk)
-            fh.write("\n")
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, target)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
 
+    def encode(fh) -> None:
+        for chunk in json.JSONEncoder(indent=2, ensure_ascii=False).iterencode(data):
+            fh.write(chunk)
+        fh.write("\n")
+
+    outputs.write_atomically(path, encode, new_mode=0o600)

@@ -14,11 +14,14 @@ from __future__ import annotations
 
 import datetime as dt
 import fnmatch
+import functools
+import reprlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from .steps import BY_NAME
+from .text import clip, printable
 
 WAIVABLE = ("fail", "warn")
 _FIELDS = {"id", "step", "test", "vm", "resource_id", "tag", "justification", "owner", "ticket", "expires"}
@@ -99,8 +102,63 @@ class WaiverBook:
 
 
 def _problem(path: str, where: str, what: str) -> WaiverError:
-    return WaiverError(f"Invalid waiver file {path}: {where}: {what}. Nothing was checked; fix the file "
-                       "(schema: docs/waivers.md) or run without --waivers.")
+    return WaiverError(printable(f"Invalid waiver file {path}: {where}: {what}. Nothing was checked; fix the file "
+                                 "(schema: docs/waivers.md) or run without --waivers."))
+
+
+_REPR = reprlib.Repr()
+_REPR.maxstring = _REPR.maxother = 100
+
+
+def _shown(value: Any) -> str:
+    """A value from the file, for a message: its repr, bounded before it is even made."""
+    return clip(_REPR.repr(value), 200)
+
+
+@functools.cache
+def _strict_loader():
+    """PyYAML's SafeLoader, refusing what a waiver file never needs and what makes it lie or hang.
+
+    Duplicate keys: YAML says a mapping's keys are unique, PyYAML keeps the last one silently (a
+    second ``expires`` would quietly extend a waiver). Anchors and aliases: a few lines of nested
+    aliases ("billion laughs") expand to more nodes than memory holds, and would take minutes
+    first; refusing the first anchor costs nothing.
+    """
+    import yaml
+    from yaml.constructor import ConstructorError
+
+    class Refused(yaml.YAMLError):
+        def __init__(self, problem: str, mark):
+            super().__init__(problem)
+            self.problem, self.problem_mark = problem, mark
+
+    class StrictLoader(yaml.SafeLoader):
+        def compose_node(self, parent, index):
+            event = self.peek_event()
+            if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None) is not None:
+                sign = "*" if isinstance(event, yaml.AliasEvent) else "&"
+                raise Refused(f"{'alias' if sign == '*' else 'anchor'} {sign}{clip(str(event.anchor), 40)}: anchors "
+                              "and aliases are not allowed in a waiver file; write each value out", event.start_mark)
+            return super().compose_node(parent, index)
+
+        def construct_mapping(self, node, deep=False):
+            if isinstance(node, yaml.MappingNode):
+                first: dict[Any, int] = {}
+                for key_node, _ in node.value:
+                    if key_node.tag == "tag:yaml.org,2002:merge":
+                        continue
+                    key = self.construct_object(key_node, deep=True)
+                    try:
+                        seen = first.get(key)
+                    except TypeError:            # unhashable: PyYAML's own error says so
+                        raise ConstructorError(None, None, "found an unhashable key", key_node.start_mark) from None
+                    if seen is not None:
+                        raise Refused(f"duplicate key {_shown(key)} (first at line {seen + 1}); each key may be given "
+                                      "once", key_node.start_mark)
+                    first[key] = key_node.start_mark.line
+            return super().construct_mapping(node, deep=deep)
+
+    return StrictLoader, Refused
 
 
 def _date(value: Any) -> dt.date | None:
@@ -119,15 +177,15 @@ def _date(value: Any) -> dt.date | None:
 def _entry(path: str, index: int, raw: Any) -> Waiver:
     where = f"entry {index + 1}"
     if not isinstance(raw, dict):
-        raise _problem(path, where, f"expected a mapping of fields, got {type(raw).__name__} {raw!r}")
+        raise _problem(path, where, f"expected a mapping of fields, got {type(raw).__name__} {_shown(raw)}")
     if raw.get("id") is not None:
-        where += f" (id {raw['id']!r})"
+        where += f" (id {_shown(raw['id'])})"
     unknown = sorted(str(k) for k in raw if k not in _FIELDS)
     if unknown:
-        raise _problem(path, where, f"unknown field(s) {', '.join(unknown)}; allowed: {', '.join(sorted(_FIELDS))}")
+        raise _problem(path, where, f"unknown field(s) {clip(', '.join(unknown), 200)}; allowed: {', '.join(sorted(_FIELDS))}")
     for name, value in raw.items():
         if name != "expires" and value is not None and not isinstance(value, str):
-            raise _problem(path, where, f"{name} must be text, got {value!r}")
+            raise _problem(path, where, f"{name} must be text, got {_shown(value)}")
     for name in _REQUIRED_TEXT:
         if not str(raw.get(name) or "").strip():
             raise _problem(path, where, f"{name} is required (a waiver must say why, who owns it and where it "
@@ -135,7 +193,7 @@ def _entry(path: str, index: int, raw: Any) -> Waiver:
     if not raw.get("step") and not raw.get("test"):
         raise _problem(path, where, f"give the step ({', '.join(BY_NAME)}) or the test name it waives")
     if raw.get("step") and raw["step"] not in BY_NAME:
-        raise _problem(path, where, f"unknown step {raw['step']!r}; steps: {', '.join(BY_NAME)}")
+        raise _problem(path, where, f"unknown step {_shown(raw['step'])}; steps: {', '.join(BY_NAME)}")
     if not any(raw.get(k) for k in ("vm", "resource_id", "tag")):
         raise _problem(path, where, "select the VMs it covers with vm (name or glob, e.g. web-*), resource_id "
                                     "or tag (key=value); use vm: '*' to mean every VM, explicitly")
@@ -143,15 +201,15 @@ def _entry(path: str, index: int, raw: Any) -> Waiver:
     if raw.get("tag"):
         key, sep, value = raw["tag"].partition("=")
         if not sep or not key.strip():
-            raise _problem(path, where, f"tag must be key=value, got {raw['tag']!r}")
+            raise _problem(path, where, f"tag must be key=value, got {_shown(raw['tag'])}")
         tag = (key.strip(), value.strip())
     if raw.get("resource_id") and not raw["resource_id"].lower().startswith("/subscriptions/"):
-        raise _problem(path, where, f"resource_id must be an ARM id (/subscriptions/...), got {raw['resource_id']!r}")
+        raise _problem(path, where, f"resource_id must be an ARM id (/subscriptions/...), got {_shown(raw['resource_id'])}")
     if "expires" not in raw or raw["expires"] in (None, ""):
         raise _problem(path, where, "expires is required (YYYY-MM-DD): every waiver is time-boxed")
     expires = _date(raw["expires"])
     if expires is None:
-        raise _problem(path, where, f"expires must be a date YYYY-MM-DD, got {raw['expires']!r}")
+        raise _problem(path, where, f"expires must be a date YYYY-MM-DD, got {_shown(raw['expires'])}")
     return Waiver(id=str(raw.get("id") or f"#{index + 1}"), justification=raw["justification"].strip(),
                   owner=raw["owner"].strip(), ticket=raw["ticket"].strip(), expires=expires,
                   step=raw.get("step") or None, test=raw.get("test") or None, vm=raw.get("vm") or None,
@@ -169,22 +227,24 @@ def load(path: str | Path, today: dt.date) -> WaiverBook:
         text = Path(path).read_text(encoding="utf-8")
     except OSError as exc:
         raise WaiverError(f"Cannot read waiver file {path}: {exc.strerror or exc}.") from None
+    loader, refused = _strict_loader()
     try:
-        doc = yaml.safe_load(text)
+        doc = yaml.load(text, Loader=loader)  # noqa: S506 - a SafeLoader, stricter
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         at = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "somewhere"
-        raise _problem(path, at, f"not valid YAML ({getattr(exc, 'problem', None) or exc})") from None
+        problem = clip(str(getattr(exc, "problem", None) or exc), 300)
+        raise _problem(path, at, problem if isinstance(exc, refused) else f"not valid YAML ({problem})") from None
     if not isinstance(doc, dict) or not isinstance(doc.get("waivers"), list):
         raise _problem(path, "top level", "expected a mapping with a list under 'waivers:'")
     extra = sorted(str(k) for k in doc if k != "waivers")
     if extra:
-        raise _problem(path, "top level", f"unknown key(s) {', '.join(extra)}; only 'waivers' is allowed")
+        raise _problem(path, "top level", f"unknown key(s) {clip(', '.join(extra), 200)}; only 'waivers' is allowed")
     waivers = [_entry(path, i, raw) for i, raw in enumerate(doc["waivers"])]
     seen: set[str] = set()
     for waiver in waivers:
         if waiver.id in seen:
-            raise _problem(path, f"id {waiver.id!r}", "used by two entries; ids must be unique")
+            raise _problem(path, f"id {_shown(waiver.id)}", "used by two entries; ids must be unique")
         seen.add(waiver.id)
     return WaiverBook(path, waivers, today)
 

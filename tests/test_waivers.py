@@ -80,6 +80,46 @@ def test_ids_must_be_unique(tmp_path):
         load_text(tmp_path, text)
 
 
+def test_a_duplicate_key_is_refused_naming_its_line(tmp_path):
+    text = entry_yaml(**VALID) + "    expires: 2099-12-31\n"      # expires is line 7: a second one, line 8
+    with pytest.raises(waivers.WaiverError) as info:
+        load_text(tmp_path, text)
+    message = str(info.value)
+    assert "line 8, column 5: duplicate key 'expires' (first at line 7)" in message, message
+    assert "\n" not in message
+
+
+def test_a_duplicate_top_level_key_is_refused(tmp_path):
+    with pytest.raises(waivers.WaiverError, match="line 2, column 1: duplicate key 'waivers'"):
+        load_text(tmp_path, "waivers: []\nwaivers: []\n")
+
+
+BILLION_LAUGHS = "lol0: &l0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n" + "".join(
+    f"lol{i}: &l{i} [{', '.join([f'*l{i - 1}'] * 9)}]\n" for i in range(1, 10)) + "waivers: *l9\n"
+
+
+def test_anchors_and_aliases_are_refused_at_once_never_expanded(tmp_path):
+    # Expanded, this is 9**10 strings: PyYAML would run for minutes and then out of memory.
+    with pytest.raises(waivers.WaiverError) as info:
+        load_text(tmp_path, BILLION_LAUGHS)
+    message = str(info.value)
+    assert "line 1, column 7: anchor &l0: anchors and aliases are not allowed" in message, message
+    assert len(message) < 400
+
+
+def test_an_alias_alone_is_refused_naming_its_line(tmp_path):
+    with pytest.raises(waivers.WaiverError, match="line 2, column 5: alias \\*x"):
+        load_text(tmp_path, "waivers:\n  - *x\n")
+
+
+def test_a_huge_or_hostile_value_is_shown_bounded_and_inert(tmp_path):
+    for change in ({"step": "x" * 1_000_000}, {"owner": list(range(100_000))}, {"step": "\x1b]0;owned\x07\x1b[2J"}):
+        with pytest.raises(waivers.WaiverError) as info:
+            load_text(tmp_path, entry_yaml(**{**VALID, **change}))
+        message = str(info.value)
+        assert len(message) < 600 and "\x1b" not in message and "\x07" not in message, message[:600]
+
+
 # -- which results a waiver selects -----------------------------------------------------------------
 def vm(name="web-01", tags=None, rid=None):
     return SimpleNamespace(name=name, tags=tags or {}, id=rid or f"/subscriptions/s/resourceGroups/rg/providers/"

@@ -16,10 +16,12 @@ from __future__ import annotations
 import time
 from datetime import datetime, timezone
 from typing import Any, Callable
+from urllib.parse import urlsplit
 
 from azure.core.exceptions import ClientAuthenticationError
 
 from .. import __version__
+from ..text import clip, printable
 from .armread import ArmReader
 from .errors import DiscoveryError, signin_error
 from .graph import ArgSource
@@ -45,10 +47,34 @@ def _validate(settings: LiveSettings) -> None:
     if not subs:
         raise DiscoveryError("No subscription to discover: pass --subscription <id> (repeatable) or set "
                              "AZURE_SUBSCRIPTION_ID.")
-    for endpoint in (settings.arm_endpoint, settings.logs_endpoint):
-        if endpoint and not endpoint.lower().startswith("https://"):
-            raise DiscoveryError(f"Endpoint {endpoint!r} is not https: bearer tokens are only sent over TLS "
-                                 "(a private CA is trusted through REQUESTS_CA_BUNDLE).")
+    for option, endpoint in (("--arm-endpoint", settings.arm_endpoint), ("--logs-endpoint", settings.logs_endpoint)):
+        if endpoint:
+            _validate_endpoint(option, endpoint)
+
+
+def _validate_endpoint(option: str, endpoint: str) -> None:
+    """An endpoint is scheme, host, port and path. Credentials (``user:pass@``) would be written,
+    as given, into the saved snapshot and findings.json (``source.arm_endpoint``); a query or a
+    fragment has no meaning for a base URL and may hold a secret too. Both are refused, never
+    stripped: what is used must be what was typed. Messages never repeat the refused part."""
+    try:
+        parts = urlsplit(endpoint.strip())
+    except ValueError as exc:        # e.g. an unclosed [IPv6 literal
+        raise DiscoveryError(f"{option} is not a URL ({exc}); give https://host[:port][/path].") from None
+    host = printable(clip(parts.hostname or "", 200))
+    if "@" in parts.netloc:
+        raise DiscoveryError(f"{option} carries credentials (user:password@ before the host {host}): amaaudit "
+                             "signs in with Entra ID tokens only, and the URL would be written into the saved "
+                             "snapshot and findings.json. Give the endpoint without them, e.g. https://host[:port][/path].")
+    if parts.query or parts.fragment or endpoint.rstrip().endswith(("?", "#")):
+        raise DiscoveryError(f"{option} for host {host} has a query (?...) or a fragment (#...): an endpoint is a base "
+                             "URL (https://host[:port][/path]) and anything after it could be a secret that the snapshot "
+                             "would keep. Give the endpoint without them.")
+    if parts.scheme.lower() != "https":
+        raise DiscoveryError(f"{option} '{printable(clip(endpoint, 300))}' is not https: bearer tokens are only sent "
+                             "over TLS (a private CA is trusted through REQUESTS_CA_BUNDLE).")
+    if not parts.hostname:
+        raise DiscoveryError(f"{option} '{printable(clip(endpoint, 300))}' names no host; give https://host[:port][/path].")
 
 
 def discover(settings: LiveSettings, *, credential: Any = None,

@@ -11,11 +11,24 @@ import pytest
 
 from .. import report, verdict
 from ..steps import STEPS
-from . import options, outcomes, progress, rootdir, source, wire
+from . import options, outcomes, paths, progress, rootdir, source, wire
 
 
-def pytest_addoption(parser):
+class PathsFirst:
+    """Output paths are checked before any other plugin's pytest_configure (pytest-html makes its
+    folder in its own) and before any estate is read: a bad path is one paragraph now, not a
+    traceback or a lost report at the end. (A module has one pytest_configure: this is the other.)"""
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_configure(self, config):
+        if is_compliance_run(config) and not hasattr(config, "workerinput"):
+            paths.check(config)
+
+
+def pytest_addoption(parser, pluginmanager):
     options.add_options(parser)
+    if not pluginmanager.has_plugin("amaaudit-paths"):
+        pluginmanager.register(PathsFirst(), "amaaudit-paths")
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -69,9 +82,11 @@ def pytest_runtest_makereport(item, call):
 
 @pytest.hookimpl(trylast=True)
 def pytest_sessionfinish(session):
-    """VMs that could not even be listed were not checked: the run must not pass as if they were."""
+    """VMs that could not even be listed were not checked, and an output that could not be written
+    is evidence lost: the run must not pass as if neither had happened."""
     loaded = None if hasattr(session.config, "workerinput") else source.loaded(session.config)
-    if loaded is not None and loaded.estate.errors.inventory_gaps() and \
+    incomplete = loaded is not None and loaded.estate.errors.inventory_gaps()
+    if (incomplete or paths.any_failed(session.config)) and \
             session.exitstatus in (pytest.ExitCode.OK, pytest.ExitCode.NO_TESTS_COLLECTED):
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
 

@@ -45,12 +45,14 @@ def add_options(parser) -> None:
                    help="only VMs in this resource group (repeatable)")
     live.addoption("--cloud", choices=("AzureCloud", "AzureUSGovernment", "AzureChinaCloud"), default=None,
                    help="Azure cloud (default AzureCloud)")
-    live.addoption("--arm-endpoint", metavar="URL", default=None, help="override the ARM endpoint")
-    live.addoption("--logs-endpoint", metavar="URL", default=None, help="override the Log Analytics endpoint")
+    live.addoption("--arm-endpoint", metavar="URL", default=None,
+                   help="override the ARM endpoint (https://host[:port][/path]; no user:password@, query or fragment)")
+    live.addoption("--logs-endpoint", metavar="URL", default=None,
+                   help="override the Log Analytics endpoint (https, as --arm-endpoint)")
     live.addoption("--discovery", choices=("arm", "resource-graph"), default="arm",
                    help="discovery back-end (default arm)")
     live.addoption("--save-estate", metavar="FILE", default=None,
-                   help="write the snapshot that was checked (secrets redacted)")
+                   help="write the snapshot that was checked (secrets redacted; a new file is 0600)")
     parser.addini("amaaudit_suite", type="bool", default=False,
                   help="this rootdir is an amaaudit compliance suite (load the estate at start)")
 

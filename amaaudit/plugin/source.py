@@ -111,9 +111,16 @@ def _discover(config, subs: list[str]) -> Snapshot:
 
 
 def _save(config, snap: Snapshot) -> None:
+    """The evidence; checked as an output path before anything ran. If it still cannot be written,
+    the run goes on (its reports are worth having) and fails at the end."""
     target = config.getoption("save_estate")
     if target:
-        write(snap.document, target)
+        path = Path(config.invocation_params.dir) / Path(target).expanduser()
+        try:
+            write(snap.document, path)
+        except OSError as exc:
+            from .paths import write_failed
+            write_failed(config, "--save-estate", path, exc)
 
 
 def worker_copy(config, loaded_estate: LoadedEstate) -> str:

@@ -1,7 +1,7 @@
 """findings.json: one object per result for pipelines, with a header (schema: docs/findings.schema.json).
 
-Written atomically (a temporary file in the same folder, then a rename), so a pipeline never
-reads half a file; results sorted so that the file is identical with and without pytest-xdist.
+Written atomically (a temporary file in the same folder, then a rename: amaaudit.outputs), so a
+pipeline never reads half a file; results sorted so that the file is identical with and without pytest-xdist.
 One result per line: greppable and diffable, and json's C encoder is only used for one-shot,
 unindented dumps (an indented dump of 90,000 results takes seconds).
 """
@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
+from .. import outputs
 from ..steps import STEPS
 from . import results
 
@@ -27,24 +27,18 @@ def document(header: dict[str, Any], records: list[dict[str, Any]], lang: str,
 
 
 def write(path: str | Path, doc: dict[str, Any]) -> Path:
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as out:
-            compact = {"ensure_ascii": False, "separators": (",", ":")}
-            out.write('{"format":' + json.dumps(doc["format"]) + ',\n"header":' + json.dumps(doc["header"], **compact)
-                      + ',\n"results":[')
-            encode = json.JSONEncoder(**compact).encode
-            for i, result in enumerate(doc["results"]):      # streamed: 90,000 results are tens of MB
-                out.write(("\n" if i == 0 else ",\n") + encode(result))
-            out.write("\n]}\n")
-        os.chmod(tmp, 0o644)          # mkstemp makes it private; a CI artifact must be readable
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
+    """Write atomically through :func:`amaaudit.outputs.write_atomically`: a new file is 0644 (a CI
+    artifact must be readable), a replaced one keeps its mode. Returns the file written."""
+    def stream(out) -> None:
+        compact = {"ensure_ascii": False, "separators": (",", ":")}
+        out.write('{"format":' + json.dumps(doc["format"]) + ',\n"header":' + json.dumps(doc["header"], **compact)
+                  + ',\n"results":[')
+        encode = json.JSONEncoder(**compact).encode
+        for i, result in enumerate(doc["results"]):      # streamed: 90,000 results are tens of MB
+            out.write(("\n" if i == 0 else ",\n") + encode(result))
+        out.write("\n]}\n")
+
+    return outputs.write_atomically(path, stream, new_mode=0o644)
 
 
 def default_path(config) -> Path:

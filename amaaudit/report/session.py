@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from ..plugin import source
+from ..plugin import paths, source
 from ..text import printable
 from . import findings_json, header, results
 from .results import RANK
@@ -96,9 +96,13 @@ class ReportSession:
         # Written even when nothing was selected: a stale file from an earlier run would lie.
         if hasattr(self.config, "workerinput") or self.config.option.collectonly:
             return
-        target = self.config.getoption("findings_json") or findings_json.default_path(self.config)
+        target = paths.findings_target(self.config)
         doc = findings_json.document(self.header(), self.records, self.lang, self.waivers())
-        findings_json.write(target, doc)
+        try:
+            findings_json.write(target, doc)
+        except OSError as exc:      # one lost output must not take the reports written after it along
+            paths.write_failed(self.config, "--findings-json", target, exc)
+            return
         self._written = target
 
     @pytest.hookimpl(trylast=True)      # beside pytest-html's "Generated html report" line
