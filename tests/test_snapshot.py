@@ -620,3 +620,24 @@ def test_messages_cite_the_contract_in_the_repository():
     pointers = [str(p.relative_to(REPO)) for p in [*REPO.glob("amaaudit/**/*.py"), REPO / "README.md"]
                 if re.search(r"shared/estate-format|\.\./shared", p.read_text(encoding="utf-8"))]
     assert pointers == []
+
+
+def test_live_discovery_of_a_document_that_breaks_the_contract_is_one_usage_error(pytester, monkeypatch, tmp_path):
+    """What Azure (here the fake ARM) returns goes through the same checks: one paragraph, no traceback."""
+    from tests.fakearm import FakeArm, build_estate
+    from tests.fakearm.harness import install_az_stub
+
+    estate = build_estate(2)
+    doc = copy.deepcopy(estate.doc)
+    nic = next(r for r in doc["resources"] if r["type"] == "Microsoft.Network/networkInterfaces")
+    nic["tags"] = {"owner": "a\udfffb"}            # served as the escape "a\udfffb"
+    install_suite(pytester)
+    with FakeArm(doc) as fake:
+        install_az_stub(monkeypatch, tmp_path, fake)
+        result = pytester.runpytest_inprocess("--subscription", estate.listed[0], "--arm-endpoint", fake.url,
+                                              "--logs-endpoint", fake.url)
+    output = "\n".join(result.outlines + result.errlines)
+    assert result.ret == pytest.ExitCode.USAGE_ERROR, output[-3000:]
+    errors = [line for line in output.splitlines() if line.startswith("ERROR:")]
+    assert len(errors) == 1 and "Traceback" not in output, output[-3000:]
+    assert "Estate file live: " in errors[0] and ".tags.owner holds a lone UTF-16 surrogate (\\udfff)" in errors[0]
