@@ -2,11 +2,16 @@
 
 Real snapshots (the demo, a scenario estate, the ARM example payloads) are mutated: fields
 removed, added, nulled or given the wrong JSON type, huge strings, odd unicode and casing,
-references made dangling or cyclic, ids duplicated, files truncated or corrupted. Every input
+references made dangling or cyclic, ids duplicated, files truncated or corrupted; and what the
+loader must refuse (docs/estate-format.md): NaN, infinities and huge numbers written into the
+JSON text, times at and beyond the edges of 1970..9000 or with odd offsets, lone surrogates in
+names, tags and keys, deep nesting, a document re-typed as another known type, error scopes that
+cover no read, over-long ids and names. Every input
 must either load and yield a verdict for every VM and step (the real rule bodies of tests_infra
 run on it, findings rendered as the reports would), or be refused with one clear SnapshotError
-paragraph naming the file. Never another exception, never a hang. A few mutated snapshots also
-go through a whole pytest run of the suite.
+paragraph naming the file. Never another exception, never a hang. A snapshot the loader
+accepts also validates against docs/estate.schema.json (the loader is stricter, never looser).
+A few mutated snapshots also go through a whole pytest run of the suite.
 
 AMAAUDIT_FUZZ_EXAMPLES=N runs N cases per property instead of the default (CI keeps it small).
 """
@@ -22,6 +27,7 @@ import signal
 from collections import Counter
 from contextlib import contextmanager
 
+import jsonschema
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -29,10 +35,11 @@ from hypothesis import strategies as st
 from amaaudit.model import Estate
 from amaaudit.snapshot import SnapshotError, load
 from amaaudit.synth import rid
-from scenarios import (MON, SUB, Scenario, arm_examples_document, demo_document, install_suite, judge,
+from scenarios import (MON, REPO, SUB, Scenario, arm_examples_document, demo_document, install_suite, judge,
                        phantom_workspace, vm_ids)
 
 EXAMPLES = int(os.environ.get("AMAAUDIT_FUZZ_EXAMPLES", "0")) or None
+SCHEMA = jsonschema.Draft202012Validator(json.loads((REPO / "docs" / "estate.schema.json").read_text(encoding="utf-8")))
 SECONDS_PER_CASE = 10          # a case that takes longer than this is a hang
 
 
@@ -101,6 +108,26 @@ ODD_TEXT = st.sampled_from([
     "/subscriptions", "/subscriptions/" + SUB, "/", "x" * 300_000,
 ]) | st.text(max_size=40)
 
+# What the loader must refuse, or still accept at the edges (docs/estate-format.md).
+RAW_NUMBERS = ["NaN", "Infinity", "-Infinity", "1e400", "-2.5E+999", "9" * 5000, "-" + "1" * 4301,
+               "1e308", "-0.0", "1e-400", "12345678901234567890123"]
+EDGE_TIMES = ["0001-01-01T00:00:00+01:00", "9999-12-31T23:59:59-01:00", "1969-12-31T23:59:59Z",
+              "1970-01-01T00:00:00Z", "8999-12-31T23:59:59.9999999Z", "9000-01-01T00:00:00Z",
+              "2026-11-25T09:00:00+23:59", "2026-11-25T09:00:00-23:59:59.999999", "2026-11-25T09:00:00+24:00",
+              "2026-11-25T09:00:00.1234567+09:00", "2026-11-25t09:00:00z", "2026-02-30T00:00:00Z",
+              "2026-11-25T24:00:00Z", "20261125T090000Z", "2026-W48-3", "2026-11-25", "0000-01-01T00:00:00Z"]
+SURROGATES = ["\\ud800", "a\\udfffb", "\\udbff\\udbff", "x\\ude00", "\\ud83d\\ude00"]   # JSON escapes; the last is a real pair
+BAD_SCOPES = ["/", "//", "/subscriptions", "/subscriptions/", "foo", "/providers/Microsoft.Management/managementGroups/mg",
+              "/subscriptions/x//y", "/subscriptions/x/resourceGroups", "/subscriptions/" + SUB + "/resourceGroups/rg-app",
+              "/subscriptions/" + SUB, "/subscriptions/" + MON + "/providers/Microsoft.Insights/dataCollectionRules"]
+DEPTHS = [10, 55, 60, 61, 62, 63, 64, 65, 100, 600]
+
+
+def raw(token: str) -> str:
+    """A placeholder that :func:`encode` writes as the raw JSON text ``token``."""
+    return f"@@RAW:{token}@@"
+
+
 SCALARS = (st.none() | st.booleans() | st.integers(min_value=-(2 ** 70), max_value=2 ** 70)
            | st.floats(allow_nan=True, allow_infinity=True) | ODD_TEXT)
 JSON_VALUES = st.recursive(SCALARS, lambda inner: st.lists(inner, max_size=3)
@@ -151,7 +178,7 @@ def _ids(doc) -> list[str]:
 # most cases reach the model and the checks).
 MUTATIONS = ["delete", "delete", "replace", "replace", "replace", "null", "null", "recase", "recase", "recase-key",
              "extra", "wrong-type", "wrong-type", "dangle", "dangle", "cycle", "cycle", "huge", "duplicate",
-             "steal-id"]
+             "steal-id", "raw-number", "time", "surrogate", "deep", "retype", "scope", "long-id"]
 
 
 @st.composite
@@ -222,6 +249,47 @@ def mutated_documents(draw):
             a, b = draw(st.lists(st.integers(0, len(resources) - 1), min_size=2, max_size=2, unique=True))
             if isinstance(resources[a], dict) and isinstance(resources[b], dict):
                 resources[a]["id"] = resources[b].get("id")
+        elif kind == "raw-number" and full:
+            _container(doc, full)[full[-1]] = raw(draw(st.sampled_from(RAW_NUMBERS)))
+        elif kind == "time" and isinstance(doc, dict):
+            rows = [r for r in doc.get("heartbeats") or () if isinstance(r, dict)]
+            target = draw(st.sampled_from([doc, *rows[:20]]))
+            target["captured_at" if target is doc else "last_heartbeat"] = draw(st.sampled_from(EDGE_TIMES))
+        elif kind == "surrogate":
+            text = draw(st.sampled_from(SURROGATES))
+            where = draw(st.sampled_from(["value", "key", "name", "tag"]))
+            entry = resources[full[1]] if len(full) > 1 and full[0] == "resources" and isinstance(resources, list) \
+                and isinstance(full[1], int) and full[1] < len(resources) else None
+            if where == "name" and isinstance(entry, dict):
+                entry["name"] = raw(f'"{text}"')
+            elif where == "tag" and isinstance(entry, dict):
+                entry["tags"] = {raw(f'"{text}"') if draw(st.booleans()) else "owner": raw(f'"{text}"')}
+            elif where == "key" and isinstance(value, dict):
+                value[raw(f'"{text}"')] = "x"
+            elif full:
+                _container(doc, full)[full[-1]] = raw(f'"{text}"')
+        elif kind == "deep" and full:
+            nested: object = value
+            for level in range(draw(st.sampled_from(DEPTHS))):
+                nested = [nested] if level % 2 else {"d": nested}
+            _container(doc, full)[full[-1]] = nested
+        elif kind == "retype" and isinstance(resources, list) and resources:
+            types = sorted({r["type"] for r in resources if isinstance(r, dict) and isinstance(r.get("type"), str)})
+            victim = draw(st.sampled_from(resources))
+            if types and isinstance(victim, dict):
+                victim["type"] = draw(st.sampled_from(types + ["Microsoft.Resources/resourceGroups"]))
+        elif kind == "scope" and isinstance(doc, dict):
+            if not isinstance(doc.get("errors"), list):
+                doc["errors"] = []
+            doc["errors"].append({"scope": draw(st.sampled_from(BAD_SCOPES)), "operation": "Microsoft.Compute/virtualMachines/read",
+                                  "status": 403, "code": "AuthorizationFailed"})
+        elif kind == "long-id" and isinstance(resources, list) and resources:
+            victim = draw(st.sampled_from(resources))
+            if isinstance(victim, dict) and isinstance(victim.get("id"), str):
+                if draw(st.booleans()):
+                    victim["id"] = victim["id"] + "x" * max(0, draw(st.sampled_from([4096, 4097, 9000])) - len(victim["id"]))
+                else:
+                    victim["name"] = "n" * draw(st.sampled_from([1024, 1025, 100_000]))
     return doc, done
 
 
@@ -259,6 +327,9 @@ def check_file(path) -> str:
             STATS["refused"] += 1
             REFUSALS[_refusal_kind(message)] += 1
             return "refused"
+        invalid = [f"{'/'.join(map(str, e.absolute_path))[:120]}: {e.message[:200]}"
+                   for e in SCHEMA.iter_errors(snap.document)][:3]
+        assert not invalid, f"the loader accepted what docs/estate.schema.json rejects: {invalid}"
         estate = Estate(snap)
         ids = vm_ids(estate.vms)
         assert all("::" not in i for i in ids), ids
@@ -271,10 +342,16 @@ def check_file(path) -> str:
 
 
 def _refusal_kind(message: str) -> str:
-    for words, kind in [("not valid JSON", "not JSON"), ("top level", "not an object"), ("not UTF-8", "not UTF-8"), ("same id", "duplicate id"),
-                        ('"format"', "format"), ('"captured_at"', "captured_at"), ('no usable "id"', "no id"),
+    for words, kind in [("not valid JSON", "not JSON"), ("which JSON cannot carry", "NaN/huge number"),
+                        ("lone UTF-16 surrogate", "lone surrogate"), ("levels deep", "too deep"), ("nests", "too deep"),
+                        ("top level", "not an object"), ("not an ARM resource object", "resource not an object"),
+                        ("not UTF-8", "not UTF-8"), ("same id", "duplicate id"),
+                        ("contradicts itself", "type contradicts id"), ("not a plausible", "time out of range"),
+                        ("not a subscription or resource id", "error scope"), ("characters", "too long"),
+                        ('"format"', "format"), ('"captured_at"', "captured_at"), ('"cloud"', "cloud"),
+                        ('"source"', "source"), ('no usable "id"', "no id"),
                         ('no usable "type"', "no type"), ("of JSON type", "wrong-typed field"),
-                        ("heartbeat", "heartbeats"), ("errors", "errors"), ("nests", "too deep")]:
+                        ("heartbeat", "heartbeats"), ("errors", "errors")]:
         if words in message:
             return kind
     return "other"
@@ -286,9 +363,16 @@ def write_bytes(tmp_path_factory, data: bytes):
     return path
 
 
+RAW = re.compile(r'"@@RAW:((?:[^"\\@]|\\.)*)@@"')
+
+
 def encode(doc) -> bytes:
-    """JSON with non-ASCII escaped: lone surrogates and NaN survive as another tool would write them."""
-    return json.dumps(doc).encode("ascii")
+    """JSON with non-ASCII escaped: lone surrogates and NaN survive as another tool would write them;
+    :func:`raw` placeholders become the raw text they carry (a number JSON cannot hold, an escape)."""
+    text = json.dumps(doc)
+    if "@@RAW:" in text:
+        text = RAW.sub(lambda m: json.loads(f'"{m.group(1)}"'), text)
+    return text.encode("ascii")
 
 
 # -- the properties ------------------------------------------------------------------------------

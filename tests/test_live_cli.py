@@ -17,6 +17,7 @@ import xml.etree.ElementTree as ET
 from datetime import datetime, timezone
 from pathlib import Path
 
+import jsonschema
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -95,6 +96,7 @@ def test_live_run_gives_the_replay_verdicts(fake, tmp_path, monkeypatch):
     assert outcomes(live_xml) == outcomes(demo_xml)
     snapshot = json.loads(saved.read_text())
     assert snapshot["format"] == "ama-estate/1" and snapshot["source"]["kind"] == "arm"
+    jsonschema.Draft202012Validator(json.loads((ROOT / "docs" / "estate.schema.json").read_text())).validate(snapshot)
     assert any(e["status"] == 403 and "vm12" in e["scope"] for e in snapshot["errors"])
 
     # No secret and no token in any output: snapshot, JUnit, HTML, JSON, terminal.

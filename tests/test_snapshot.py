@@ -1,19 +1,28 @@
 """Loading ``ama-estate/1`` snapshots: good files load completely, bad ones are refused with one
-clear message that names the file and the first bad entry (shared/estate-format.md)."""
+clear message that names the file and the first bad entry (docs/estate-format.md)."""
 
 from __future__ import annotations
 
 import copy
 import json
+import math
+import re
+import sys
 from datetime import datetime, timezone
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from amaaudit.snapshot import FORMAT, SnapshotError, canonical, load, parse_time, write
+from amaaudit import arm
+from amaaudit import snapshot as snapshot_module
+from amaaudit.snapshot import (FORMAT, MAX_DEPTH, MAX_ID_LENGTH, MAX_NAME_LENGTH, SnapshotError, canonical,
+                               from_document, load, parse_time, write)
 from scenarios import (ARM_EXAMPLES, ARM_RESOURCE_EXAMPLES, DEMO, REPO, Scenario, arm_documents,
                        arm_examples_document, estate_of, install_suite, run_repo, vm_named, write_estate)
 
 MINIMAL = {"format": FORMAT, "captured_at": "2026-11-25T09:00:00Z", "resources": []}
+CONTRACT = "See docs/estate-format.md and docs/estate.schema.json (README: 'Estate snapshots')."
 
 
 def small() -> dict:
@@ -195,7 +204,51 @@ BAD_DOCUMENTS = [
     ("error-not-object", _set("errors", ["403"]), ["errors[0] is not an object"]),
     ("error-no-scope", _set("errors", [{"operation": "x/read"}]), ['errors[0] has no "scope"']),
     ("error-no-operation", _set("errors", [{"scope": "/subscriptions/x"}]), ['errors[0] has no "operation"']),
+    # falsy values of the wrong type were taken for "absent"
+    ("source-false", _set("source", False), ['"source" must be an object', "not a JSON bool"]),
+    ("errors-zero", _set("errors", 0), ['"errors" must be a list', "not a JSON int"]),
+    ("resource-id-leading-space", _set("resources.2.id", " /subscriptions/x"), ['resources[2] has no usable "id"']),
+    ("resource-id-slashes", _set("resources.2.id", "//"), ['resources[2] has no usable "id"']),
+    # a document that contradicts itself: a workspace typed as a VM became a phantom VM
+    ("type-contradicts-id", _set("resources.0.type", "Microsoft.Compute/virtualMachines"), [
+        "resources[0] (/subscriptions/", '"type" "Microsoft.Compute/virtualMachines"',
+        'its id names a "Microsoft.OperationalInsights/workspaces"', "contradicts itself"]),
+    ("type-of-a-resource-group", _set("resources.2.id", "/subscriptions/x/resourceGroups/rg-mon"), [
+        "resources[2] (/subscriptions/x/resourceGroups/rg-mon)", "its id names a subscription or resource group"]),
+    ("type-without-name", _set("resources.2.type", "Microsoft.Insights/dataCollectionRules/dcr-windows"), [
+        "resources[2]", "contradicts itself"]),
+    # sizes no Azure resource has
+    ("id-too-long", _set("resources.2.id", "/subscriptions/x/resourceGroups/g/providers/Microsoft.Insights/"
+                                           "dataCollectionRules/" + "d" * MAX_ID_LENGTH),
+     ['resources[2] has an "id" of 4,', "no Azure id is longer than 4,096"]),
+    ("name-too-long", _set("resources.2.name", "n" * (MAX_NAME_LENGTH + 1)),
+     ["resources[2] (/subscriptions/", '"name" of 1,025 characters']),
+    ("heartbeat-resource-id-too-long", _set("heartbeats.0.resource_id", "/x" * 2049),
+     ['heartbeats[0] has a "resource_id" of 4,098 characters']),
+    # times the verdicts' arithmetic cannot use
+    ("captured_at-before-1970", _set("captured_at", "1969-12-31T23:59:59Z"),
+     ['"captured_at" is "1969-12-31T23:59:59Z"', "from 1970-01-01 to 9000-01-01 UTC"]),
+    ("captured_at-year-9000", _set("captured_at", "9000-01-01T00:00:00Z"), ['"captured_at" is "9000-01-01']),
+    ("captured_at-no-utc-instant", _set("captured_at", "0001-01-01T00:00:00+01:00"), ['"captured_at" is "0001-']),
+    ("captured_at-overflows-forward", _set("captured_at", "9999-12-31T23:59:59-01:00"), ['"captured_at" is "9999-']),
+    ("heartbeat-year-1", _set("heartbeats.0.last_heartbeat", "0001-01-01T00:00:00Z"),
+     ['heartbeats[0] has "last_heartbeat" "0001-01-01T00:00:00Z"', "from 1970-01-01"]),
+    ("heartbeat-far-future", _set("heartbeats.0.last_heartbeat", "9999-12-31T23:59:59.9999999Z"),
+     ["heartbeats[0]", "not a plausible"]),
+    # the Heartbeat Computer column is a string
+    ("heartbeat-computer-number", _set("heartbeats.0.computer", 7), ['heartbeats[0] has "computer" of JSON type int']),
+    ("heartbeat-computer-null", _set("heartbeats.0.computer", None), ['"computer" of JSON type NoneType']),
+    ("heartbeat-computer-list", _set("heartbeats.0.computer", ["vm01"]), ['"computer" of JSON type list']),
 ]
+
+
+BAD_SCOPES = ["/", "//", "/subscriptions", "/subscriptions/", "foo", "subscriptions/x", " /subscriptions/x",
+              "/providers/Microsoft.Management/managementGroups/mg", "/subscriptions//resourceGroups/rg",
+              "/subscriptions/x//", "/subscriptions/ /resourceGroups/rg", "/subscriptions/x/resourceGroups",
+              "/subscriptions/x/resourceGroups/", "/subscriptions/x/foo/bar", "/subscriptions/x/providers",
+              "/subscriptions/x/providers/Microsoft.Insights", "/subscriptions/x/resourceGroups/rg/providers/"]
+BAD_DOCUMENTS += [(f"error-scope-{scope!r}", _set("errors", [{"scope": scope, "operation": "x/read"}]),
+                   ["errors[0] has", "not a subscription or resource id"]) for scope in BAD_SCOPES]
 
 
 @pytest.mark.parametrize("change, words", [pytest.param(c, w, id=i) for i, c, w in BAD_DOCUMENTS])
@@ -208,7 +261,8 @@ def test_bad_document_is_refused_with_one_clear_message(change, words, tmp_path)
     assert message.startswith(f"Estate file {path} ")
     for word in words:
         assert word in message
-    assert "\n" not in message and "Traceback" not in message
+    assert "\n" not in message and "Traceback" not in message and len(message) < 1000
+    assert message.endswith(CONTRACT)
     assert caught.value.__cause__ is None
 
 
@@ -291,3 +345,299 @@ def test_pytest_refuses_bad_estate_from_the_checkout(tmp_path):
     run = run_repo(["--estate", str(path)], tmp_path / "junit.xml")
     _assert_one_error_paragraph(run.ret, run.output, path)
     assert "It may be truncated" in run.output
+
+
+# -- what real ARM and Log Analytics write still loads --------------------------------------------
+SUB_ID = "/subscriptions/11111111-2222-4333-8444-555555555555"
+RG_ID = f"{SUB_ID}/resourceGroups/rg-app"
+REAL_SHAPES = [
+    {"id": SUB_ID, "type": "Microsoft.Resources/subscriptions"},
+    {"id": RG_ID, "type": "Microsoft.Resources/resourceGroups", "name": "rg-app", "location": "japaneast"},
+    # Arc-enabled server and its extension: ids say Machines/Extensions, the type says machines/extensions
+    {"id": f"{RG_ID}/providers/Microsoft.HybridCompute/machines/arc01", "type": "Microsoft.HybridCompute/machines",
+     "kind": None, "identity": {"type": "SystemAssigned"}, "properties": {"status": "Connected"}},
+    {"id": f"{RG_ID}/providers/Microsoft.HybridCompute/Machines/arc01/Extensions/AzureMonitorLinuxAgent",
+     "type": "Microsoft.HybridCompute/machines/extensions", "properties": {"publisher": "Microsoft.Azure.Monitor"}},
+    {"id": f"{RG_ID}/providers/Microsoft.HybridCompute/privateLinkScopes/pls", "type": "Microsoft.HybridCompute/privateLinkScopes"},
+    {"id": f"{RG_ID}/providers/Microsoft.HybridCompute/machines/arc01/providers/Microsoft.Insights/"
+           "dataCollectionRuleAssociations/dcra", "type": "Microsoft.Insights/dataCollectionRuleAssociations"},
+    # scale sets: the model, and uniform instances typed either way (the REST example types one as a VM)
+    {"id": f"{RG_ID}/providers/Microsoft.Compute/virtualMachineScaleSets/ss", "type": "Microsoft.Compute/virtualMachineScaleSets"},
+    {"id": f"{RG_ID}/providers/Microsoft.Compute/virtualMachineScaleSets/ss/virtualMachines/0",
+     "type": "Microsoft.Compute/virtualMachineScaleSets/virtualMachines"},
+    {"id": f"{RG_ID}/providers/Microsoft.Compute/virtualMachineScaleSets/ss/virtualMachines/1",
+     "type": "Microsoft.Compute/virtualMachines"},
+    {"id": f"{RG_ID}/providers/Microsoft.Compute/virtualMachineScaleSets/ss/virtualMachines/1/networkInterfaces/nic",
+     "type": "Microsoft.Network/networkInterfaces"},
+    # Resource Graph lower-cases types; other tools lower-case ids
+    {"id": f"{RG_ID.lower()}/providers/microsoft.insights/datacollectionrules/dcr", "type": "microsoft.insights/dataCollectionRules"},
+    {"id": f"{RG_ID}/providers/Microsoft.Network/privateDnsZones/privatelink.monitor.azure.com/A/api",
+     "type": "Microsoft.Network/privateDnsZones/A"},
+]
+
+
+def test_real_shapes_load_and_the_model_builds(tmp_path):
+    doc = {**MINIMAL, "resources": REAL_SHAPES, "heartbeats": [
+        {"workspace_id": "w", "resource_id": REAL_SHAPES[7]["id"], "last_heartbeat": "2026-11-25T08:59:10.1234567Z",
+         "category": "Azure Monitor Agent", "computer": "ss000000"}],
+        "errors": [{"scope": scope, "operation": "x/read"} for scope in GOOD_SCOPES]}
+    snap = load(write_estate(tmp_path / "real.json", doc))
+    assert len(snap.resources) == len(REAL_SHAPES) and snap.heartbeats[0]["computer"] == "ss000000"
+    estate_of(snap.document)
+
+
+GOOD_SCOPES = [SUB_ID, SUB_ID.upper() + "/", RG_ID, f"{RG_ID}/providers/Microsoft.Compute/virtualMachines/vm01",
+               f"{RG_ID}/providers/Microsoft.Compute/virtualMachines/vm01/providers/"
+               "Microsoft.Insights/dataCollectionRuleAssociations",                  # a list that failed
+               f"{SUB_ID}/providers/Microsoft.Insights/dataCollectionRules", f"{RG_ID}/providers/A.B/c/d/e/f"]
+
+
+@pytest.mark.parametrize("text", ["1970-01-01T00:00:00Z", "8999-12-31T23:59:59.9999999Z", "2026-11-25T18:00:00+09:00",
+                                  "2026-11-25T09:00:00.1234567+00:00", "2026-11-25T09:00:00-05:30"])
+def test_times_at_the_edges_of_the_range_load(text, tmp_path):
+    doc = small()
+    doc["captured_at"] = doc["heartbeats"][0]["last_heartbeat"] = text
+    assert load(write_estate(tmp_path / "t.json", doc)).captured_at == parse_time(text)
+
+
+def test_sizes_azure_allows_load(tmp_path):
+    doc = small()
+    target = doc["resources"][2]
+    target["name"] = "n" * MAX_NAME_LENGTH
+    target["id"] = target["id"].rsplit("/", 1)[0] + "/" + "d" * (MAX_ID_LENGTH - len(target["id"].rsplit("/", 1)[0]) - 1)
+    assert len(target["id"]) == MAX_ID_LENGTH
+    ext = doc["resources"][7]
+    ext["properties"]["instanceView"] = {"statuses": [{"code": "x", "message": "m" * 20_000_000}]}   # 20 MB
+    snap = load(write_estate(tmp_path / "big.json", doc))
+    assert len(snap.resources[7]["properties"]["instanceView"]["statuses"][0]["message"]) == 20_000_000
+
+
+# -- raw text another tool may write: numbers, lone surrogates, deep nesting -----------------------
+def _raw(doc: dict, token: str) -> bytes:
+    """The document as JSON text with the string "@@" replaced by ``token`` (raw JSON)."""
+    return json.dumps(doc).replace('"@@"', token).encode("ascii")
+
+
+def _refusal(tmp_path, raw: bytes) -> str:
+    path = tmp_path / "raw.json"
+    path.write_bytes(raw)
+    with pytest.raises(SnapshotError) as caught:
+        load(path)
+    message = str(caught.value)
+    assert message.startswith(f"Estate file {path} ") and "\n" not in message and len(message) < 1000, message
+    message.encode("utf-8")          # printable anywhere: no surrogate, no raw control character
+    assert caught.value.__cause__ is None
+    return message
+
+
+@pytest.mark.parametrize("token, shown", [
+    ("NaN", "NaN"), ("Infinity", "Infinity"), ("-Infinity", "-Infinity"), ("1e400", "1e400"), ("-1.5E+999", "-1.5E+999"),
+    ("9" * 5000, "999999999999... (5,000 digits)")])
+def test_numbers_json_cannot_round_trip_are_refused_naming_the_entry(token, shown, tmp_path):
+    doc = small()
+    doc["resources"][6]["properties"]["hardwareProfile"] = {"diskGb": "@@"}
+    message = _refusal(tmp_path, _raw(doc, token))
+    assert f"resources[6] ({doc['resources'][6]['id']}).properties.hardwareProfile.diskGb holds the number {shown}" \
+        in message, message
+    assert "which JSON cannot carry" in message and message.endswith(CONTRACT)
+
+
+def test_a_number_in_a_file_broken_further_on_is_still_named(tmp_path):
+    message = _refusal(tmp_path, b'{"format": "ama-estate/1", "x": NaN, "resources": [')
+    assert "the file holds the number NaN" in message
+
+
+def test_finite_numbers_and_big_integers_load(tmp_path):
+    doc = small()
+    doc["resources"][6]["properties"]["n"] = ["@@"]
+    raw = _raw(doc, "1e308, -0.0, 1e-400, " + "9" * 4000)
+    path = tmp_path / "ok.json"
+    path.write_bytes(raw)
+    assert load(path).resources[6]["properties"]["n"] == [1e308, -0.0, 0.0, int("9" * 4000)]
+
+
+SURROGATE_PLACES = [      # (where the string goes, what the message names: @ is the key as shown)
+    ("name", lambda d: d["resources"][6].__setitem__("name", "@@"), "resources[6] (/subscriptions/", ".name holds"),
+    ("tag value", lambda d: d["resources"][6].__setitem__("tags", {"owner": "@@"}), "resources[6] (", ".tags.owner holds"),
+    ("tag key", lambda d: d["resources"][6].__setitem__("tags", {"@@": "x"}), "resources[6] (", ".tags[@] is a key holding"),
+    ("top-level key", lambda d: d.__setitem__("@@", 1), "", "snapshot: [@] is a key holding"),
+    ("id", lambda d: d["resources"][6].__setitem__("id", "@@"), "resources[6].id holds", ""),
+    ("heartbeat", lambda d: d["heartbeats"][0].__setitem__("category", "@@"), "", "heartbeats[0].category holds"),
+]
+
+
+@pytest.mark.parametrize("place, entry, path", [pytest.param(c, e, p, id=i) for i, c, e, p in SURROGATE_PLACES])
+@pytest.mark.parametrize("escape", ['"\\ud800"', '"a\\udfffb"', '"\\uDBFF"', '"x\\ude00"'])
+def test_lone_surrogates_are_refused_naming_the_entry(place, entry, path, escape, tmp_path):
+    doc = small()
+    place(doc)
+    message = _refusal(tmp_path, json.dumps(doc).replace('"@@"', escape).encode("ascii"))
+    assert entry in message and path.replace("@", json.dumps(json.loads(escape))) in message, message
+    assert "lone UTF-16 surrogate" in message and message.endswith(CONTRACT)
+
+
+def test_a_key_with_a_surrogate_is_shown_escaped(tmp_path):
+    doc = small()
+    doc["resources"][6]["tags"] = {"@@": "x"}
+    message = _refusal(tmp_path, json.dumps(doc).replace('"@@"', '"k\\ud800"').encode("ascii"))
+    assert '.tags["k\\ud800"] is a key holding a lone UTF-16 surrogate (\\ud800), which is not text' in message
+
+
+def test_surrogate_pairs_are_text_and_load(tmp_path):
+    doc = small()
+    doc["resources"][6]["tags"] = {"emoji": "😀", "𝒳": "ＶＭ"}
+    path = tmp_path / "pair.json"
+    path.write_bytes(json.dumps(doc).encode("ascii"))          # written as \ud83d\ude00
+    assert b"\\ud83d\\ude00" in path.read_bytes()
+    assert load(path).resources[6]["tags"] == {"emoji": "😀", "𝒳": "ＶＭ"}
+
+
+def _nest(levels: int):
+    value: object = "leaf"
+    for i in range(levels):
+        value = [value] if i % 2 else {"k": value}
+    return value
+
+
+def test_nesting_to_the_limit_loads_and_can_be_written(tmp_path):
+    doc = small()
+    doc["resources"][6]["properties"]["deep"] = _nest(MAX_DEPTH - 4)      # top, resources, resource, properties
+    snap = load(write_estate(tmp_path / "deep.json", doc))
+    write(snap.document, tmp_path / "again.json")                         # redaction walks it too
+    again = {r["id"]: r for r in load(tmp_path / "again.json").resources}
+    assert again[doc["resources"][6]["id"]]["properties"]["deep"] == doc["resources"][6]["properties"]["deep"]
+
+
+@pytest.mark.parametrize("levels", [MAX_DEPTH - 3, 200, 900])
+def test_deeper_nesting_is_refused_naming_the_entry(levels, tmp_path):
+    doc = small()
+    doc["resources"][6]["properties"]["deep"] = _nest(levels)
+    message = _refusal(tmp_path, json.dumps(doc).encode("ascii"))
+    assert f"resources[6] ({doc['resources'][6]['id']}).properties.deep" in message
+    assert "more levels)..." in message and f"nests more than {MAX_DEPTH} levels deep" in message
+
+
+def test_depth_and_surrogates_are_refused_without_bytes_too():
+    """Live discovery hands a parsed document: the same refusals, found by walking it."""
+    doc = small()
+    doc["resources"][6]["properties"]["deep"] = _nest(MAX_DEPTH)
+    with pytest.raises(SnapshotError, match=r"resources\[6\] .*nests more than 64 levels"):
+        from_document(doc, "live")
+    doc = small()
+    doc["resources"][3]["tags"] = {"t": "\udc00"}
+    with pytest.raises(SnapshotError, match=r"resources\[3\] .*\.tags\.t holds a lone UTF-16 surrogate"):
+        from_document(doc, "live")
+    doc = small()
+    doc["resources"][3]["properties"]["x"] = math.inf
+    with pytest.raises(SnapshotError, match=r"resources\[3\] .*\.properties\.x holds the number inf"):
+        from_document(doc, "live")
+
+
+# -- the fast paths agree with the exact rules -------------------------------------------------------
+def _exact_depth(value) -> int:
+    if isinstance(value, dict):
+        return 1 + max((_exact_depth(v) for v in value.values()), default=0)
+    if isinstance(value, list):
+        return 1 + max((_exact_depth(v) for v in value), default=0)
+    return 0
+
+
+TRICKY = st.sampled_from(['"', "\\", '\\"', "[", "]", "{", "}", '"]', '\\\\"', "\\u005b", "[{", '"}', "'", "\\n"])
+TEXTS = st.lists(TRICKY | st.text(max_size=3), max_size=4).map("".join)
+NESTED = st.recursive(st.none() | st.integers() | TEXTS, lambda inner: st.lists(inner, max_size=3)
+                      | st.dictionaries(TEXTS, inner, max_size=3), max_leaves=12)
+
+
+@settings(max_examples=300, deadline=None, database=None)
+@given(value=NESTED, wrap=st.integers(0, 80), data=st.data())
+def test_the_byte_level_depth_bound_is_sound(value, wrap, data):
+    for i in range(wrap):
+        value = [value, data.draw(TEXTS)] if i % 3 else {data.draw(TEXTS): value}
+    text = json.dumps(value, indent=data.draw(st.sampled_from([None, 0, 2])), ensure_ascii=data.draw(st.booleans()),
+                      separators=data.draw(st.sampled_from([None, (",", ":")])))
+    raw = ("\ufeff" if data.draw(st.booleans()) else "").encode() + text.encode("utf-8", "surrogatepass")
+    depth = _exact_depth(value)
+    within = snapshot_module._depth_within_limit(raw)
+    if within:
+        assert depth <= MAX_DEPTH
+    if depth <= MAX_DEPTH // 2:
+        assert within
+
+
+SEGMENTS = st.sampled_from(["subscriptions", "SUBSCRIPTIONS", "resourceGroups", "resourcegroups", "providers",
+                            "Providers", "Microsoft.Compute", "microsoft.compute", "virtualMachines", "extensions",
+                            "Microsoft.Insights", "dataCollectionRuleAssociations", "x", "", " ", "ſubscriptions",
+                            "\u212aey", "İ"])
+
+
+@settings(max_examples=400, deadline=None, database=None)
+@given(parts=st.lists(SEGMENTS, min_size=1, max_size=12), type_parts=st.lists(SEGMENTS, min_size=2, max_size=4),
+       trailing=st.booleans(), data=st.data())
+def test_the_type_pattern_agrees_with_arm_parse(parts, type_parts, trailing, data):
+    rid = "/" + "/".join(parts) + ("/" if trailing else "")
+    rtype = "/".join(type_parts)
+    if data.draw(st.booleans()):          # often the type the id really names, in any case
+        named = arm.parse(rid).type
+        rtype = data.draw(st.sampled_from([named, named.lower(), named.upper()])) if "/" in named else rtype
+    named = arm.parse(rid).type.lower()
+    exact = (named == rtype.lower() or (named, rtype.lower()) in snapshot_module.TYPE_ALIASES) if named \
+        else rtype.lower().startswith("microsoft.resources/")
+    assert snapshot_module._type_fits_id(rid, rtype, {}) == exact
+
+
+@pytest.mark.parametrize("rid, rtype", [(d["id"], d["type"]) for d in REAL_SHAPES])
+def test_the_type_pattern_takes_the_fast_path_for_ordinary_ids(rid, rtype):
+    pattern = snapshot_module._id_pattern(rtype.lower())
+    fast = pattern is not None and rid.isascii() and pattern.fullmatch(rid.lower()) is not None
+    assert fast == (arm.parse(rid).type.lower() == rtype.lower())
+
+
+@settings(max_examples=300, deadline=None, database=None)
+@given(text=st.text(max_size=40) | st.from_regex(r"\d{1,4}-\d\d-\d\dT\d\d:\d\d(:\d\d(\.\d{1,9})?)?([zZ]|[+-]\d\d:\d\d(:\d\d)?)?",
+                                                 fullmatch=True))
+def test_parse_time_never_raises(text):
+    moment = parse_time(text)
+    assert moment is None or (moment.tzinfo is not None and moment.utcoffset().total_seconds() == 0)
+
+
+def test_write_refuses_what_json_cannot_carry(tmp_path):
+    doc = small()
+    doc["resources"][6]["properties"]["x"] = math.nan
+    with pytest.raises(ValueError):
+        write(doc, tmp_path / "nan.json")
+    assert list(tmp_path.iterdir()) == []       # no temporary file left
+
+
+def test_written_snapshots_are_strict_json(tmp_path):
+    write(json.loads(DEMO.read_text(encoding="utf-8")), tmp_path / "demo.json")
+    json.loads((tmp_path / "demo.json").read_text(encoding="utf-8"),
+               parse_constant=lambda token: pytest.fail(f"{token} written"))
+
+
+def test_messages_cite_the_contract_in_the_repository():
+    for doc in ("docs/estate-format.md", "docs/estate.schema.json"):
+        assert (REPO / doc).is_file() and doc in CONTRACT
+    pointers = [str(p.relative_to(REPO)) for p in [*REPO.glob("amaaudit/**/*.py"), REPO / "README.md"]
+                if re.search(r"shared/estate-format|\.\./shared", p.read_text(encoding="utf-8"))]
+    assert pointers == []
+
+
+def test_live_discovery_of_a_document_that_breaks_the_contract_is_one_usage_error(pytester, monkeypatch, tmp_path):
+    """What Azure (here the fake ARM) returns goes through the same checks: one paragraph, no traceback."""
+    from tests.fakearm import FakeArm, build_estate
+    from tests.fakearm.harness import install_az_stub
+
+    estate = build_estate(2)
+    doc = copy.deepcopy(estate.doc)
+    nic = next(r for r in doc["resources"] if r["type"] == "Microsoft.Network/networkInterfaces")
+    nic["tags"] = {"owner": "a\udfffb"}            # served as the escape "a\udfffb"
+    install_suite(pytester)
+    with FakeArm(doc) as fake:
+        install_az_stub(monkeypatch, tmp_path, fake)
+        result = pytester.runpytest_inprocess("--subscription", estate.listed[0], "--arm-endpoint", fake.url,
+                                              "--logs-endpoint", fake.url)
+    output = "\n".join(result.outlines + result.errlines)
+    assert result.ret == pytest.ExitCode.USAGE_ERROR, output[-3000:]
+    errors = [line for line in output.splitlines() if line.startswith("ERROR:")]
+    assert len(errors) == 1 and "Traceback" not in output, output[-3000:]
+    assert "Estate file live: " in errors[0] and ".tags.owner holds a lone UTF-16 surrogate (\\udfff)" in errors[0]
