@@ -116,16 +116,17 @@ def _shown(value: Any) -> str:
 
 
 @functools.cache
-def _strict_loader():
+def _strict_loader(yaml):
     """PyYAML's SafeLoader, refusing what a waiver file never needs and what makes it lie or hang.
+    Built from the ``yaml`` module the caller catches errors of (one per module object: a test
+    harness that re-imports PyYAML gets classes of the same module it catches).
 
     Duplicate keys: YAML says a mapping's keys are unique, PyYAML keeps the last one silently (a
     second ``expires`` would quietly extend a waiver). Anchors and aliases: a few lines of nested
     aliases ("billion laughs") expand to more nodes than memory holds, and would take minutes
     first; refusing the first anchor costs nothing.
     """
-    import yaml
-    from yaml.constructor import ConstructorError
+    ConstructorError = yaml.constructor.ConstructorError
 
     class Refused(yaml.YAMLError):
         def __init__(self, problem: str, mark):
@@ -227,7 +228,7 @@ def load(path: str | Path, today: dt.date) -> WaiverBook:
         text = Path(path).read_text(encoding="utf-8")
     except OSError as exc:
         raise WaiverError(f"Cannot read waiver file {path}: {exc.strerror or exc}.") from None
-    loader, refused = _strict_loader()
+    loader, refused = _strict_loader(yaml)
     try:
         doc = yaml.load(text, Loader=loader)  # noqa: S506 - a SafeLoader, stricter
     except yaml.YAMLError as exc:

@@ -20,12 +20,15 @@ RAW = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u20
 
 
 def hostile_estate() -> dict:
+    """Hostile names live in the documents' ``name`` (an id with them would contradict its type and be
+    refused at load), where the model and every output read them."""
     s = Scenario()
-    s.machine("agent-evil" + EVIL, tags={"owner": EVIL}, ext={"statuses": [
+    machines = [s.machine("agent-evil", tags={"owner": EVIL}, ext={"statuses": [
         {"code": "ProvisioningState/failed/1", "level": "Error", "displayStatus": "Provisioning failed",
-         "message": "Enable failed: " + EVIL}]})
-    s.machine("stopped" + EVIL, power="deallocated")
-    s.machine("unread" + EVIL, beat=None)
+         "message": "Enable failed: " + EVIL}]}),
+        s.machine("stopped", power="deallocated"), s.machine("unread", beat=None)]
+    for vm in machines:
+        vm["name"] += EVIL
     s.error(s.law["id"], "Microsoft.OperationalInsights/workspaces/query/read", message="denied " + EVIL)
     return s.build()
 
