@@ -63,10 +63,12 @@ def causes(record: dict[str, Any], changes: list[tuple[str, Any]]) -> list[Any]:
                 inside = key == cited_id or key.startswith(cited_id + "/")      # it, or under it
                 around = cited_id.startswith(key + "/")                         # something it sits in
                 if (inside if rank == 0 else around):
-                    found.append(change)
+                    found.append((key, change))
                     break
         if found:
-            return found
+            # The most specific: deleting a zone's link, not tagging the zone, explains a missing link.
+            deepest = max(key.count("/") for key, _ in found)
+            return [change for key, change in found if key.count("/") == deepest]
     return []
 
 
@@ -109,15 +111,25 @@ def attribute(records: Iterable[dict[str, Any]], effects: list[Any]) -> tuple[li
 
 
 def sentence(change: Any, hit: list[dict[str, Any]]) -> Text:
-    by_step: dict[str, list[str]] = defaultdict(list)
+    """``deleting ... breaks DNS for vm25, vm30``; a result that can no longer be evaluated is said so."""
+    groups: dict[tuple[str, bool], list[str]] = defaultdict(list)
     for item in hit:
-        if item["vm"] not in by_step[item["step"]]:
-            by_step[item["step"]].append(str(item["vm"]))
-    order = [s for s in BY_NAME if s in by_step]
-    en = " and ".join(f"{SHORT.get(s, s)} for {_names(by_step[s])}" for s in order)
-    ja = "、".join(f"{_names(by_step[s])} の{BY_NAME[s].title.ja}" for s in order)
+        key = (item["step"], item.get("outcome") == "error")
+        if item["vm"] not in groups[key]:
+            groups[key].append(str(item["vm"]))
+    order = sorted(groups, key=lambda k: (list(BY_NAME).index(k[0]) if k[0] in BY_NAME else 99, k[1]))
+    en, ja = [], []
+    for step, unknown in order:
+        names = _names(groups[(step, unknown)])
+        title = BY_NAME[step].title.ja if step in BY_NAME else step
+        if unknown:
+            en.append(f"leaves {SHORT.get(step, step)} unevaluable for {names}")
+            ja.append(f"{names} の{title}が判定不能になります")
+        else:
+            en.append(f"breaks {SHORT.get(step, step)} for {names}")
+            ja.append(f"{names} の{title}が失敗します")
     what = describe(change)
-    return Text(f"{what.en} breaks {en}", f"{what.ja}により {ja} が失敗します")
+    return Text(f"{what.en} " + "; ".join(en), f"{what.ja}により、" + "。".join(ja))
 
 
 def _names(names: list[str], limit: int = 8) -> str:
