@@ -307,3 +307,15 @@ def test_a_bad_what_if_file_is_refused_before_anything_runs(pytester):
     bad.write_text('{"status": "Failed", "error": {"code": "InvalidTemplate", "message": "bad"}, "changes": []}',
                    encoding="utf-8")
     one_paragraph(run_suite(pytester, None, "--what-if", str(bad)), "did not succeed", "InvalidTemplate")
+
+
+def test_what_if_under_xdist_equals_the_serial_run(tmp_path):
+    plan = str(DATA / "az-group-delete-dns-link.json")
+    from scenarios import run_repo
+    serial = run_repo(["--what-if", plan, "--fail-on", "new"], tmp_path / "serial" / "junit.xml")
+    xdist = run_repo(["--what-if", plan, "--fail-on", "new", "-n", "2"], tmp_path / "n2" / "junit.xml")
+    assert serial.ret == xdist.ret == 1, xdist.output[-2000:]
+    assert (tmp_path / "n2" / "junit.findings.json").read_bytes() == \
+        (tmp_path / "serial" / "junit.findings.json").read_bytes()
+    junit = [sorted((k, r["baseline"]) for k, rs in run.records.items() for r in rs) for run in (serial, xdist)]
+    assert junit[0] == junit[1] and ("vm25", "dns") in dict(junit[0]) and dict(junit[0])[("vm25", "dns")] == "new"

@@ -14,6 +14,7 @@ snapshot the parent discovered. Its findings.json is the baseline of the labels.
 
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
 import sys
@@ -24,7 +25,7 @@ from pathlib import Path
 import pytest
 
 from .. import whatif
-from ..snapshot import Snapshot, SnapshotError, from_document, write
+from ..snapshot import Snapshot, SnapshotError, from_document
 from ..text import clip, printable
 
 # Options the child must not inherit: what it checks and where its outputs go are set anew.
@@ -92,12 +93,28 @@ def child_args(args: list[str], estate: Path, findings: Path) -> list[str]:
             "--amaaudit-preflight-child", *out]
 
 
+def copy_of(document: dict, path: Path) -> Path:
+    """The document as loaded, keys in their order: the child and the xdist workers judge exactly what this
+    process would (evidence included). Not :func:`amaaudit.snapshot.write`, which sorts: a private temporary
+    copy of what was already read (redacted at capture, and what-if's ``after`` when applied)."""
+    with open(path, "w", encoding="utf-8") as out:
+        json.dump(document, out, ensure_ascii=False, separators=(",", ":"))
+    return path
+
+
+def worker_copy(config, planned: Planned) -> str:
+    """For pytest-xdist's workers: the estate as the deployment would leave it (never the file as it is)."""
+    folder = Path(tempfile.mkdtemp(prefix="amaaudit-whatif-estate-"))
+    config.add_cleanup(lambda: shutil.rmtree(folder, ignore_errors=True))
+    return str(copy_of(planned.snapshot.document or {}, folder / "estate-as-planned.json"))
+
+
 def baseline_run(config, planned: Planned) -> Path:
     """Run the same checks on the estate as it is, in a subprocess; its findings.json."""
     folder = Path(tempfile.mkdtemp(prefix="amaaudit-whatif-"))
     config.add_cleanup(lambda: shutil.rmtree(folder, ignore_errors=True))
     estate, findings, output = folder / "estate-as-it-is.json", folder / "findings.json", folder / "output.txt"
-    write(planned.original.document or {}, estate)
+    copy_of(planned.original.document or {}, estate)
     command = [sys.executable, "-m", "pytest", *child_args(list(config.invocation_params.args), estate, findings)]
     reporter = config.pluginmanager.get_plugin("terminalreporter")
     say = reporter.write_line if reporter is not None else (lambda line: print(line, file=sys.stderr))

@@ -123,7 +123,11 @@ def _save(config, snap: Snapshot) -> None:
 
 def worker_copy(config, loaded_estate: LoadedEstate) -> str:
     """A file the xdist workers can load: the snapshot as the controller saw it."""
-    if loaded_estate.kind != "live" and loaded_estate.planned is None:
+    if loaded_estate.planned is not None:
+        if loaded_estate.worker_file is None:    # one copy for all workers
+            loaded_estate.worker_file = preflight.worker_copy(config, loaded_estate.planned)
+        return loaded_estate.worker_file
+    if loaded_estate.kind != "live":
         path = config.getoption("estate") or str(config.rootpath / DEMO)
         return str(Path(path).resolve())
     if loaded_estate.worker_file is None:   # one copy for all workers, removed at unconfigure
