@@ -57,6 +57,7 @@ def early(config) -> None:
             "--fail-on new fails the run only on findings that are new, which needs something to compare with: "
             "give --baseline FILE (an earlier findings.json) or --what-if FILE (a planned deployment), or use "
             "--fail-on any (the default).")
+    preflight.read(config)                  # a bad --what-if file too
     if given:
         try:
             base = baseline.load(preflight.given_path(config, given), given)

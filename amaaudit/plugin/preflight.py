@@ -51,15 +51,29 @@ def given_path(config, value: str) -> Path:
     return path if path.is_absolute() else Path(config.invocation_params.dir) / path
 
 
+_PLAN = pytest.StashKey[whatif.Plan]()
+
+
+def read(config) -> whatif.Plan | None:
+    """The deployment of ``--what-if``, read once (before discovery: a bad file stops the run at once);
+    None without --what-if, in the child and on xdist workers (they get the estate as planned)."""
+    value = config.getoption("what_if")
+    if not value or config.getoption("amaaudit_preflight_child") or hasattr(config, "workerinput"):
+        return None
+    if _PLAN not in config.stash:
+        try:
+            config.stash[_PLAN] = whatif.load(given_path(config, value), value)
+        except whatif.WhatIfError as exc:
+            raise pytest.UsageError(str(exc)) from None
+    return config.stash[_PLAN]
+
+
 def plan(config, snap: Snapshot) -> Planned | None:
     """The deployment of ``--what-if`` applied to ``snap``; None without --what-if (or in the child)."""
-    value = config.getoption("what_if")
-    if not value or config.getoption("amaaudit_preflight_child"):
+    deployment = read(config)
+    if deployment is None:
         return None
-    try:
-        deployment = whatif.load(given_path(config, value), value)
-    except whatif.WhatIfError as exc:
-        raise pytest.UsageError(str(exc)) from None
+    value = config.getoption("what_if")
     document, effects = whatif.apply(snap.document or {}, deployment)
     try:
         applied = from_document(document, f"{snap.label}, as {value} would leave it")

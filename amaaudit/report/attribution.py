@@ -12,6 +12,7 @@ sentences out.
 
 from __future__ import annotations
 
+import bisect
 from collections import defaultdict
 from typing import Any, Iterable
 
@@ -52,23 +53,51 @@ def cited(record: dict[str, Any]) -> list[str]:
     return [i for i in dict.fromkeys(arm.key(i) for i in out) if i and i != machine]
 
 
-def causes(record: dict[str, Any], changes: list[tuple[str, Any]]) -> list[Any]:
-    """The changes (``(key, change)`` pairs) a new result is attributed to, most specific first."""
+class Index:
+    """The changes by id, so that attributing tens of thousands of new results stays cheap: what is at or
+    under an id is a range of the sorted keys, what an id sits in is found by walking up its parents."""
+
+    def __init__(self, changes: list[tuple[str, Any]]):
+        self.by_key: dict[str, list[Any]] = {}
+        for key, change in changes:
+            self.by_key.setdefault(key, []).append(change)
+        self.keys = sorted(self.by_key)
+        self.order = {id(c): i for i, (_, c) in enumerate(changes)}
+
+    def inside(self, cited_id: str) -> list[str]:
+        """Keys equal to ``cited_id`` or under it."""
+        start = bisect.bisect_left(self.keys, cited_id)
+        out = []
+        for key in self.keys[start:]:
+            if key != cited_id and not key.startswith(cited_id + "/"):
+                if not key.startswith(cited_id):
+                    break
+                continue                      # a sibling that shares the prefix ("vm1" and "vm10")
+            out.append(key)
+        return out
+
+    def around(self, cited_id: str) -> list[str]:
+        """Keys ``cited_id`` sits under."""
+        out, scope = [], cited_id.rpartition("/")[0]
+        while scope:
+            if scope in self.by_key:
+                out.append(scope)
+            scope = scope.rpartition("/")[0]
+        return out
+
+
+def causes(record: dict[str, Any], changes: "list[tuple[str, Any]] | Index") -> list[Any]:
+    """The changes (``(key, change)`` pairs, or their :class:`Index`) a new result is attributed to."""
+    index = changes if isinstance(changes, Index) else Index(changes)
     ids = cited(record)
     machine = arm.key(record.get("resource_id"))
-    for scope, rank in ((ids, 0), ([machine], 0), (ids, 1), ([machine], 1)):
-        found = []
-        for key, change in changes:
-            for cited_id in scope:
-                inside = key == cited_id or key.startswith(cited_id + "/")      # it, or under it
-                around = cited_id.startswith(key + "/")                         # something it sits in
-                if (inside if rank == 0 else around):
-                    found.append((key, change))
-                    break
-        if found:
+    for scope, look in ((ids, index.inside), ([machine], index.inside), (ids, index.around), ([machine], index.around)):
+        keys = {key for cited_id in scope for key in look(cited_id)}
+        if keys:
             # The most specific: deleting a zone's link, not tagging the zone, explains a missing link.
-            deepest = max(key.count("/") for key, _ in found)
-            return [change for key, change in found if key.count("/") == deepest]
+            deepest = max(key.count("/") for key in keys)
+            found = [c for key in keys if key.count("/") == deepest for c in index.by_key[key]]
+            return sorted(found, key=lambda c: index.order.get(id(c), 0))
     return []
 
 
@@ -87,7 +116,7 @@ def describe(change: Any) -> Text:
 def attribute(records: Iterable[dict[str, Any]], effects: list[Any]) -> tuple[list[dict[str, Any]], int]:
     """(per applied change: what it breaks and a sentence saying so; the number of new results that cite no
     change). ``effects``: :class:`amaaudit.whatif.Effect` in the plan's order."""
-    changes = [(arm.key(e.change.resource_id), e) for e in effects]
+    changes = Index([(arm.key(e.change.resource_id), e) for e in effects])
     breaks: dict[int, list[dict[str, Any]]] = defaultdict(list)
     unattributed = 0
     for record in records:

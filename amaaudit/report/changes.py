@@ -13,7 +13,7 @@ from urllib.parse import quote
 
 from .. import arm
 from . import i18n
-from .attribution import causes
+from .attribution import Index, causes
 from .results import message
 
 ROWS = 200           # per list; a what-if that breaks thousands of machines is summed up, not listed
@@ -36,7 +36,7 @@ def _new_table(new: list[dict[str, Any]], summary: dict[str, Any], lang: str, w:
     if not new:
         return f'<p class="aa-muted aa-nothing-new">{_e(w["nothing_new"])}</p>'
     whatif = summary.get("what_if")
-    changes = [(arm.key(c["resource_id"]), SimpleNamespace(**c)) for c in whatif["changes"]] if whatif else []
+    changes = Index([(arm.key(c["resource_id"]), SimpleNamespace(**c)) for c in whatif["changes"]] if whatif else [])
     heads = [w["vm"], w["step"], w["verdict"], "Code", w["reason"]] + ([w["caused_by"]] if whatif else [])
     rows = []
     for record in new[:ROWS]:
