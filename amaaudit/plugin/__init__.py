@@ -11,7 +11,7 @@ import pytest
 
 from .. import report, verdict
 from ..steps import STEPS
-from . import options, outcomes, paths, progress, rootdir, source, wire
+from . import gating, options, outcomes, paths, progress, rootdir, source, wire
 
 
 class PathsFirst:
@@ -43,8 +43,10 @@ def pytest_configure(config):
     verdict.language = config.getoption("report_lang")
     if is_compliance_run(config):
         config.pluginmanager.register(wire, "amaaudit-wire")   # pytest-xdist: per-test events in batches
-        source.ensure_loaded(config)
+        gating.early(config)       # a bad --baseline or option stops the run before discovery
+        source.ensure_loaded(config)   # --what-if: the planned deployment is applied here
         report.configure(config)   # waivers (a bad file stops the run here), HTML, JUnit, findings.json
+        gating.configure(config)   # --baseline / --what-if: labels (--what-if checks the estate as it is first)
         if not hasattr(config, "workerinput"):
             progress.coalesce(config)
 
@@ -82,8 +84,9 @@ def pytest_runtest_makereport(item, call):
 
 @pytest.hookimpl(trylast=True)
 def pytest_sessionfinish(session):
-    """VMs that could not even be listed were not checked, and an output that could not be written
-    is evidence lost: the run must not pass as if neither had happened."""
+    """--fail-on new: only new failures decide. VMs that could not even be listed were not checked, and an
+    output that could not be written is evidence lost: the run must not pass as if either had not happened."""
+    gating.adjust_exit(session)
     loaded = None if hasattr(session.config, "workerinput") else source.loaded(session.config)
     incomplete = loaded is not None and loaded.estate.errors.inventory_gaps()
     if (incomplete or paths.any_failed(session.config)) and \

@@ -15,7 +15,7 @@ from html import escape
 import pytest
 
 from ..report import html as page
-from ..report import i18n, matrix, redact, table
+from ..report import changes, i18n, matrix, redact, table
 from ..report.results import RANK
 
 TABLE_ROWS = 1000   # beyond this pytest-html's table costs seconds to render; the matrix has the rest
@@ -97,7 +97,8 @@ class HtmlReport:
             note += " " + i18n.word("table_capped", self.lang, listed=listed, total=attention)
         self._restate_counts()
         data, details = matrix.build(self.session.records, head, self.lang, self.session.vm_facts)
-        prefix.insert(0, page.app(head, data, self.lang, self.session.waivers(), note))
+        before_matrix = changes.section(head.get("baseline"), self.session.records, self.lang)
+        prefix.insert(0, page.app(head, data, self.lang, self.session.waivers(), note, before_matrix))
         postfix.append(page.details_blob(details))
 
     # -- keeping pytest-html's table small and its counts true --------------------------

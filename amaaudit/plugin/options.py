@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+import argparse
 import os
 
 
 def _positive_int(value: str) -> int:
-    import argparse
     try:
         number = int(value)
     except ValueError:
@@ -18,7 +18,7 @@ def _positive_int(value: str) -> int:
 
 VALUE_OPTIONS = ("--estate", "--workspace", "--heartbeat-max-age", "--report-lang", "--subscription",
                  "--resource-group", "--cloud", "--arm-endpoint", "--logs-endpoint", "--discovery",
-                 "--save-estate", "--findings-json", "--waivers")
+                 "--save-estate", "--findings-json", "--waivers", "--baseline", "--what-if", "--fail-on")
 
 
 def add_options(parser) -> None:
@@ -38,6 +38,18 @@ def add_options(parser) -> None:
                          "reports/findings.json without one; schema: docs/findings.schema.json)")
     group.addoption("--waivers", metavar="FILE", default=None,
                     help="YAML file of waivers: accepted, time-boxed exceptions (docs/waivers.md)")
+    gate = parser.getgroup("amaaudit gate", "amaaudit: gating changes (docs/report.md, README 'Gating changes')")
+    gate.addoption("--baseline", metavar="FILE", default=None,
+                   help="findings.json of an earlier run: label each result new or unchanged, list what was resolved")
+    gate.addoption("--what-if", metavar="FILE", default=None, dest="what_if",
+                   help="check the estate as a planned deployment would leave it: the JSON of "
+                        "'az deployment group|sub|mg what-if --no-pretty-print' (or PowerShell's what-if result, "
+                        "or 'terraform show -json' of azapi resources); results are labelled against the estate as it is")
+    gate.addoption("--fail-on", choices=("any", "new"), default="any", dest="fail_on",
+                   help="any (default): fail on any failure or could-not-evaluate; new: only on new ones "
+                        "(needs --baseline or --what-if; unchanged failures are still reported)")
+    gate.addoption("--amaaudit-preflight-child", action="store_true", default=False,
+                   help=argparse.SUPPRESS)   # the --what-if run's own run of the estate as it is
     live = parser.getgroup("amaaudit live", "amaaudit: live discovery from Azure (read-only)")
     live.addoption("--subscription", metavar="ID", action="append", default=[],
                    help="discover VMs in this subscription (repeatable; or AZURE_SUBSCRIPTION_ID)")

@@ -108,6 +108,9 @@ def classify(item, call, rep, fail_on_warning: bool) -> None:
         record.update(outcome="error", reason=cause)
         if isinstance(excinfo.value, Unknown):
             record["reason_text"] = _said(excinfo.value.text)
+            unread = excinfo.value.error if isinstance(excinfo.value.error, dict) else {}
+            if unread.get("operation"):      # the read that failed: what a baseline compares errors by
+                record["unread"] = {"scope": str(unread.get("scope") or ""), "operation": str(unread["operation"])}
     elif rep.passed:
         warnings = [f for f in findings if f.severity == WARNING]
         record.update(outcome="warn" if warnings else "pass")

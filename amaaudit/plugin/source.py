@@ -13,6 +13,7 @@ import pytest
 
 from ..model import Estate
 from ..snapshot import Snapshot, SnapshotError, from_document, load, write
+from . import preflight
 from .options import live_subscriptions
 
 DEMO = Path("fixtures") / "estates" / "demo.json"
@@ -25,6 +26,7 @@ class LoadedEstate:
     label: str         # the file, or the subscriptions
     load_seconds: float
     worker_file: str | None = None
+    planned: "preflight.Planned | None" = None   # --what-if: the deployment applied to the snapshot
 
     @property
     def snapshot(self) -> Snapshot:
@@ -75,8 +77,11 @@ def _load(config) -> LoadedEstate:
         snap = _load_file(str(demo), str(DEMO))
         kind, label = "demo", str(DEMO)
     if config.getoption("save_estate") and kind != "live":
-        _save(config, snap)
-    return LoadedEstate(Estate(snap), kind, label, time.perf_counter() - started)
+        _save(config, snap)       # the estate as it is: the evidence, whatever a --what-if would change
+    planned = preflight.plan(config, snap)
+    if planned is not None:
+        snap, label = planned.snapshot, planned.snapshot.label
+    return LoadedEstate(Estate(snap), kind, label, time.perf_counter() - started, planned=planned)
 
 
 def _load_file(path: str, label: str) -> Snapshot:
@@ -128,6 +133,10 @@ def _save(config, snap: Snapshot) -> None:
 
 def worker_copy(config, loaded_estate: LoadedEstate) -> str:
     """A file the xdist workers can load: the snapshot as the controller saw it."""
+    if loaded_estate.planned is not None:
+        if loaded_estate.worker_file is None:    # one copy for all workers
+            loaded_estate.worker_file = preflight.worker_copy(config, loaded_estate.planned)
+        return loaded_estate.worker_file
     if loaded_estate.kind != "live":
         path = config.getoption("estate") or str(config.rootpath / DEMO)
         return str(Path(path).resolve())

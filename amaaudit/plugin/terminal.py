@@ -12,7 +12,7 @@ from .. import __version__
 from ..report.results import reason as reason_in
 from ..steps import BY_NAME
 from ..text import printable
-from . import results, source
+from . import gating, results, source
 
 KIND_BANNER = {"demo": "DEMO estate (bundled, fictional)", "file": "SNAPSHOT file", "live": "LIVE Azure"}
 FULL_LIMIT = 40
@@ -76,6 +76,10 @@ def _results(reporter, config, loaded, items) -> None:
                                                            for r in steps.values()))
     reporter.write_sep("=", f"amaaudit: {len(grouped)} VMs checked on the {loaded.kind} estate, "
                             f"{healthy} without findings", bold=True)
+    gate = gating.gate(config)
+    if gate is not None:        # --baseline / --what-if: the counts, then the VMs with new findings first
+        reporter.write_line(gate.counts_line(items), bold=True)
+        broken = dict(sorted(broken.items(), key=lambda kv: not gate.has_new(kv[1])))
     verbose = config.getoption("verbose") > 0 or len(broken) <= FULL_LIMIT
     shown = list(broken.items()) if verbose else list(broken.items())[:FULL_LIMIT]
     if len(grouped) <= 5:  # a -k run on a few machines: show each chain, healthy or not

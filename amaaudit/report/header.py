@@ -11,7 +11,8 @@ from collections import defaultdict
 from typing import Any, Iterable
 
 from .. import __version__
-from ..plugin import source
+from ..plugin import gating, source
+from ..steps import ORDER
 from . import redact
 from .results import counts
 
@@ -42,7 +43,9 @@ def options(config) -> dict[str, Any]:
             "heartbeat_max_age": config.getoption("heartbeat_max_age"),
             "fail_on_warning": bool(config.getoption("fail_on_warning")),
             "waivers": str(waivers) if waivers else None,
-            "report_lang": config.getoption("report_lang")}
+            "report_lang": config.getoption("report_lang"),
+            "fail_on": config.getoption("fail_on"),
+            "baseline": config.getoption("baseline"), "what_if": config.getoption("what_if")}
 
 
 def build(config, records: list[dict[str, Any]]) -> dict[str, Any]:
@@ -58,8 +61,13 @@ def build(config, records: list[dict[str, Any]]) -> dict[str, Any]:
         estate = {"kind": loaded.kind, "label": loaded.label,
                   "captured_at": f"{snap.captured_at:%Y-%m-%dT%H:%M:%SZ}", "cloud": snap.cloud,
                   "source": redact.mapping(src), "principal": principal(src)}
-    return {"tool": "amaaudit", "version": __version__, "estate": estate, "options": options(config),
-            "counts": counts(records), "vms": vm_counts(records), "incomplete": gaps}
+    out = {"tool": "amaaudit", "version": __version__, "estate": estate, "options": options(config),
+           "counts": counts(records), "vms": vm_counts(records), "incomplete": gaps,
+           "steps_run": sorted({r["step"] for r in records}, key=lambda s: ORDER.get(s, 99))}
+    gate = gating.gate(config)
+    if gate is not None:
+        out["baseline"] = gate.summary(records)
+    return out
 
 
 def gap_text(gaps: list[dict[str, Any]]) -> str:

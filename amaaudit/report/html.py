@@ -122,29 +122,33 @@ def waiver_table(waivers: list[dict[str, Any]], lang: str) -> str:
             f'<table class="aa-table"><thead><tr>{heads}</tr></thead><tbody>{"".join(rows)}</tbody></table></section>')
 
 
-def legend(lang: str) -> str:
+def legend(lang: str, baseline: bool = False) -> str:
     w = i18n.words(lang)
     items = [f'<span class="aa-lg"><i class="aa-c aa-c-{c}">{sym}</i>{_e(w["legend_" + o])}</span>'
              for o, c, sym in (("pass", "p", "✓"), ("fail", "f", "✗"), ("warn", "w", "!"), ("waived", "v", "~"),
                                ("error", "e", "?"), ("skip", "s", "–"), ("none", "n", ""))]
     items.append(f'<span class="aa-lg"><i class="aa-c aa-c-f aa-first">✗</i>{_e(w["legend_first"])}</span>')
+    if baseline:
+        items.append(f'<span class="aa-lg"><i class="aa-c aa-c-f aa-new">✗</i>{_e(w["legend_new"])}</span>')
     return f'<div class="aa-legend">{"".join(items)}</div>'
 
 
 def app(head: dict[str, Any], matrix: dict[str, Any], lang: str, waivers: list[dict[str, Any]],
-        table_note: str) -> str:
-    """The block that goes first in pytest-html's summary: style, header, matrix shell and its script."""
+        table_note: str, before_matrix: str = "") -> str:
+    """The block that goes first in pytest-html's summary: style, header, matrix shell and its script.
+    ``before_matrix``: HTML placed between the header and the matrix (the changes since a baseline)."""
     w = i18n.words(lang)
     data = {"lang": lang, "words": w, "steps": [{**s, "run": m["run"]} for s, m in zip(i18n.steps(lang), matrix["steps"])],
             "short": [i18n.word("short_" + s["name"], lang) for s in matrix["steps"]],
-            "subs": matrix["subs"], "rgs": matrix["rgs"], "vms": matrix["vms"]}
+            "subs": matrix["subs"], "rgs": matrix["rgs"], "vms": matrix["vms"],
+            "baseline": bool(head.get("baseline"))}
     return (f'<style>{asset("report.css")}</style>'
-            f'<div id="aa-app" class="aa" lang="{_e(lang)}">{header(head, lang, waivers)}'
+            f'<div id="aa-app" class="aa" lang="{_e(lang)}">{header(head, lang, waivers)}{before_matrix}'
             f'<section class="aa-main"><div class="aa-card aa-matrix-pane">'
             f'<div class="aa-pane-head"><h2 id="aa-matrix-title">{_e(w["matrix"])}</h2>'
             f'<span class="aa-muted" id="aa-shown"></span></div>'
             f'<p class="aa-muted aa-hint">{_e(w["matrix_hint"])}</p>'
-            f'<div class="aa-toolbar" id="aa-toolbar"></div>{legend(lang)}'
+            f'<div class="aa-toolbar" id="aa-toolbar"></div>{legend(lang, bool(head.get("baseline")))}'
             f'<div id="aa-matrix" class="aa-mx" role="grid" aria-labelledby="aa-matrix-title"></div></div>'
             f'<aside class="aa-card aa-details-pane" id="aa-details" aria-live="polite">'
             f'<p class="aa-muted">{_e(w["details_empty"])}</p></aside></section>'

@@ -146,6 +146,36 @@ _WORDS: dict[str, tuple[str, str]] = {
     "f_subtype": ("Problem subtype", "問題のサブタイプ"), "f_description": ("Description", "説明"),
     "sort_by": ("Sort by", "並べ替え"),
     "verdict": ("Verdict", "判定"),
+    # --baseline / --what-if
+    "changes": ("Changes since the baseline", "ベースラインからの変化"),
+    "changes_whatif": ("What the planned deployment would change", "予定のデプロイによる変化"),
+    "against_file": ("Compared with {file} (captured {captured_at}).", "{file} (取得時刻 {captured_at}) と比較しています。"),
+    "against_whatif": ("The estate as {file} would leave it, compared with the same checks on the estate as it is.",
+                       "{file} の適用後の状態を、現在の状態に対する同じ確認の結果と比較しています。"),
+    "n_new": ("new", "新規"), "n_unchanged": ("unchanged", "変化なし"), "n_resolved": ("resolved", "解消"),
+    "n_unseen": ("no longer checked", "今回は未確認"),
+    "fail_on_new": ("--fail-on new: the exit status depends on the {n} new failing result(s) only; unchanged "
+                    "failures are still listed below and in the matrix.",
+                    "--fail-on new: 終了コードは新規の不合格・判定不能 {n} 件だけで決まります。変化のない不合格も"
+                    "下の一覧とマトリックスに表示しています。"),
+    "new_results": ("New", "新規"),
+    "resolved_results": ("Resolved", "解消"),
+    "planned_changes": ("Planned changes applied to the estate", "適用した変更"),
+    "c_type": ("Change", "変更"), "c_resource": ("Resource", "リソース"), "c_effect": ("In the snapshot", "スナップショット上"),
+    "c_breaks": ("Breaks", "影響"),
+    "caused_by": ("Caused by", "原因となる変更"),
+    "no_change_cited": ("no single change is cited", "特定の変更は見当たりません"),
+    "breaks_nothing": ("breaks nothing this run checks", "今回の確認項目への影響なし"),
+    "nothing_new": ("Nothing new: every finding of this run was already there.", "新規の指摘はありません。"),
+    "r_fixed": ("no longer reported", "解消"),
+    "r_now": ("now reports {codes}", "現在は {codes} を報告"),
+    "r_unseen": ("not checked in this run (machine gone, or not selected)",
+                 "今回は未確認 (マシンが存在しないか、選択されていません)"),
+    "list_capped": ("{shown} of {total} shown; findings.json lists every one.",
+                    "{total} 件中 {shown} 件を表示しています。すべて findings.json にあります。"),
+    "legend_new": ("new since the baseline", "ベースラインからの新規"),
+    "show_new": ("New since the baseline", "新規の指摘あり"),
+    "new_tag": ("new", "新規"),
 }
 
 _STEP_CHECKS: dict[str, tuple[str, str]] = {

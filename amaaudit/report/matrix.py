@@ -80,6 +80,7 @@ def build(records: list[dict[str, Any]], header: dict[str, Any], lang: str,
     sub_index = {s: i for i, s in enumerate(subs)}
     rg_index = {g: i for i, g in enumerate(rgs)}
     ran = {r["step"] for r in records}
+    labelled = bool(header.get("baseline"))
     rows, details = [], {}
     for index, (rid, by_step) in enumerate(vms):
         any_record = next(iter(by_step.values()))[0]
@@ -88,6 +89,9 @@ def build(records: list[dict[str, Any]], header: dict[str, Any], lang: str,
         first = next((i for i, s in enumerate(STEPS) if s.name in worst and worst[s.name]["outcome"] in ("fail", "error")), -1)
         rows.append([any_record["vm"], sub_index[any_record["subscription"]],
                      rg_index[any_record["resource_group"].lower()], states, first, any_record["resource_id"]])
+        if labelled:   # --baseline / --what-if: a bit per step whose result is new
+            rows[-1].append(sum(1 << i for i, s in enumerate(STEPS)
+                                if any(r.get("baseline") == "new" for r in by_step.get(s.name, ()))))
         if set(states) <= {"p", NOT_CHECKED}:
             continue
         facts = facts_of(rid) or {}

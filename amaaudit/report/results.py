@@ -69,7 +69,7 @@ def to_object(record: dict[str, Any], lang: str) -> dict[str, Any]:
         if f is finding or f["severity"] in FAILING:
             commands += [c for c in f.get("commands", []) if c not in commands]
     said = message(record, lang) or None
-    return {
+    out = {
         "vm": record["vm"], "resource_id": record["resource_id"], "subscription": record["subscription"],
         "resource_group": record["resource_group"], "location": record.get("location") or None,
         "step": record["step"], "test": record.get("test"), "nodeid": record.get("nodeid"),
@@ -80,3 +80,8 @@ def to_object(record: dict[str, Any], lang: str) -> dict[str, Any]:
         "reason": record.get("reason") or None, "waiver": record.get("waiver"),
         "findings": record.get("findings") or [],
     }
+    if record.get("unread"):
+        out["unread"] = record["unread"]
+    if "baseline" in record:           # only with --baseline or --what-if: absent otherwise
+        out["baseline"] = record["baseline"]
+    return out

@@ -67,6 +67,7 @@
     state.rg = Number(rgSel.value);
   }
   [['all', W.show_all], ['broken', W.show_broken], ['findings', W.show_findings], ['healthy', W.show_healthy]]
+    .concat(D.baseline ? [['new', W.show_new]] : [])
     .forEach(function (p) { add(showSel, option(p[0], p[1])); });
   add(bar, search, subSel, rgSel, showSel);
   fillRgs();
@@ -111,6 +112,7 @@
     if (state.show === 'broken') { return vmRank[i] === 0; }
     if (state.show === 'findings') { return vmRank[i] <= 1; }
     if (state.show === 'healthy') { return vmRank[i] > 0; }
+    if (state.show === 'new') { return (r[6] || 0) > 0; }   // --baseline / --what-if: a step is new
     return true;
   }
   function cmpText(a, b) { return a < b ? -1 : a > b ? 1 : 0; }
@@ -181,6 +183,7 @@
       cell.setAttribute('role', 'gridcell');
       cell.title = r[0] + ' \u00b7 ' + STEPS[k].title + ': ' + W[LONG[OUT[c]] || 'o_none'];
       if (k === r[4]) { cell.classList.add('aa-first'); cell.title += ' (' + W.first_tag + ')'; }
+      if ((r[6] || 0) & (1 << k)) { cell.classList.add('aa-new'); cell.title += ' (' + W.new_tag + ')'; }
       line.appendChild(cell);
     }
     return line;
