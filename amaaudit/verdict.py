@@ -111,6 +111,13 @@ def not_applicable(reason: str | Text) -> None:
     skip(Text("not applicable: ", "対象外: ") + Text.of(reason))
 
 
+def not_visible(reason: str | Text) -> None:
+    """ARM does not show what this step needs (an Arc server's network): not a pass, not a finding; the
+    reason says what to run on the machine instead. Warnings recorded before it stay with the result."""
+    __tracebackhide__ = True
+    skip(Text("not visible in ARM: ", "ARM では確認できません: ") + Text.of(reason))
+
+
 def undetermined(reason: str | Text) -> None:
     """Nothing in the estate can decide this (e.g. a custom image with no guest data): say so."""
     __tracebackhide__ = True

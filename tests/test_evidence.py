@@ -178,7 +178,7 @@ def test_an_estate_with_no_machine_says_so_writes_every_report_and_exits_5(pytes
     findings = json.loads((out / "f.json").read_text(encoding="utf-8"))
     assert findings["results"] == [] and findings["header"]["vms"]["total"] == 0
     assert (out / "j.xml").stat().st_size > 0
-    assert "No VM was checked" in (out / "r.html").read_text(encoding="utf-8")
+    assert "No machine was checked" in (out / "r.html").read_text(encoding="utf-8")
 
 
 def test_a_vm_list_that_could_not_be_read_and_no_machine_is_incomplete_exit_1(pytester):

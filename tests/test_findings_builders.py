@@ -126,7 +126,7 @@ def test_a_pending_connection_is_approved_by_its_own_id_on_the_ampls():
 def test_an_unlisted_connection_is_looked_up_then_approved():
     path = NS(endpoint=NS(id="/x/pe", name="pe"), connection=NS(status="Pending"),
               scope=NS(id=rid(MON, "rg", "microsoft.insights/privateLinkScopes", "ampls"), name="ampls", doc={}))
-    commands = f.ampls.not_approved(NS(name="vm"), [path]).commands
+    commands = f.ampls.not_approved(VM, [path]).commands
     assert commands[0].startswith("az network private-endpoint-connection list --id /subscriptions/")
     assert commands[1].startswith("az network private-endpoint-connection approve --id '<")
 
@@ -135,7 +135,7 @@ def test_an_unlisted_connection_is_looked_up_then_approved():
 def test_rules_without_a_dce_agree_in_number_and_each_gets_its_command(count):
     rules = [NS(id=rid(MON, f"rg{i}", "Microsoft.Insights/dataCollectionRules", f"dcr{i}"), name=f"dcr{i}")
              for i in range(count)]
-    finding = f.ampls.dcr_without_dce(NS(name="vm", id="/vm"), rules)
+    finding = f.ampls.dcr_without_dce(VM, rules)
     assert ("data collection rule dcr0 uses no" if count == 1 else
             "data collection rules dcr0, dcr1 use no") in finding.message.en
     updates = [c for c in finding.commands if " rule update " in c]
@@ -157,8 +157,11 @@ def _denied(nic, subnet):
                          NS(nic=nic, subnet=subnet, deciding=deciding))]
 
 
-VM = NS(name="vm", id=rid(SUB, "rg-app", "Microsoft.Compute/virtualMachines", "vm"), resource_group="rg-app",
-        subscription=SUB)
+_VM_ID = rid(SUB, "rg-app", "Microsoft.Compute/virtualMachines", "vm")
+VM = NS(name="vm", id=_VM_ID, resource_group="rg-app", subscription=SUB, label=Text("VM vm", "VM vm"),
+        noun=Text("VM", "VM"), managed_as="virtualMachines", association_owner=_VM_ID,
+        association_owner_label=Text("VM vm", "VM vm"), heartbeat_resource_id=_VM_ID, heartbeat_computer=None,
+        extensions_blocked=None)
 
 
 def test_both_denying_nsgs_are_named_and_each_gets_its_rule():

@@ -35,10 +35,10 @@ BARE_PS = re.compile(r"[A-Za-z][A-Za-z0-9_.-]*")
 
 # -- bash --------------------------------------------------------------------------------------
 def bash_args(lines: list[str], cwd) -> list[list[str]]:
-    """The argv each line hands to ``az``/``openssl``, as the real bash parses it; a line must run
-    exactly one such command and nothing else."""
-    stub = ("az() { printf '%s\\0' az \"$@\"; printf '\\1'; }\n"
-            "openssl() { printf '%s\\0' openssl \"$@\"; printf '\\1'; }\n")
+    """The argv each line hands to ``az``/``openssl`` (or, on the machine, ``azcmagent``/``sudo``/``nslookup``),
+    as the real bash parses it; a line must run exactly one such command and nothing else."""
+    stub = "".join(f"{cmd}() {{ printf '%s\\0' {cmd} \"$@\"; printf '\\1'; }}\n"
+                   for cmd in ("az", "openssl", "azcmagent", "sudo", "nslookup"))
     proc = subprocess.run(["bash", "--norc", "--noprofile", "-c", stub + "\n".join(lines)],
                           cwd=cwd, capture_output=True, env={"PATH": "/usr/bin:/bin"}, timeout=60)
     assert proc.returncode == 0 and not proc.stderr, proc.stderr.decode(errors="replace")
@@ -232,7 +232,9 @@ def test_kql_uses_a_plain_literal_when_it_can():
 # -- every builder ------------------------------------------------------------------------------------
 def _stubs(h: str):
     """Model stand-ins whose every name, group, subscription and location is ``h``."""
-    from datetime import datetime
+    from datetime import date, datetime, timezone
+
+    from amaaudit.model.machine import AgentService, Liveness
 
     from amaaudit.endpoints import Endpoint
     from amaaudit.netpath import Verdict
@@ -252,11 +254,35 @@ def _stubs(h: str):
              provisioning_state=h, failures=[NS(code=h, message=h)], ama_os=None, legacy_name=h,
              evidence=lambda: {"id": h})
     uai = NS(resource_id=rid("Microsoft.ManagedIdentity/userAssignedIdentities", h), principal_id=h, client_id=h)
-    vm = NS(id=vm_id, name=h, resource_group=h, subscription=h, location=h, os_type="Linux",
-            expected_ama_type="AzureMonitorLinuxAgent", extensions=[ext], associations=[], power_display=h,
-            power_state=h, statuses=[NS(code=h)], guest_agent_status=NS(display=h, code=h, message=h),
-            guest_agent={"vmAgentVersion": h}, identity_type=h, user_assigned=[uai, uai], image={"offer": h},
-            guest_os=(h, h))
+    machine = dict(name=h, resource_group=h, subscription=h, location=h, os_type="Linux",
+                   expected_ama_type="AzureMonitorLinuxAgent", extensions=[ext], associations=[],
+                   statuses=[NS(code=h)], identity_type=h, user_assigned=[uai, uai], image={"offer": h},
+                   guest_os=(h, h), heartbeat_computer=None, extensions_blocked=None, system_principal_id="",
+                   captured_at=datetime(2026, 11, 25, tzinfo=timezone.utc), host_private_link=None)
+    vm = NS(id=vm_id, label=Text(f"VM {h}", f"VM {h}"), noun=Text("VM", "VM"), managed_as="virtualMachines",
+            association_owner=vm_id, association_owner_label=Text(f"VM {h}", f"VM {h}"), heartbeat_resource_id=vm_id,
+            **machine)
+    arc_id = rid("Microsoft.HybridCompute/machines", h)
+    arc_link = NS(scope_id=rid("Microsoft.HybridCompute/privateLinkScopes", h), endpoints=[], scope=None)
+    arc = NS(id=arc_id, label=Text(f"Arc-enabled server {h}", f"Arc 対応サーバー {h}"),
+             noun=Text("Arc-enabled server", "Arc 対応サーバー"), managed_as="hybridMachines",
+             association_owner=arc_id, association_owner_label=Text(h, h), heartbeat_resource_id=arc_id,
+             error_details=[h], proxy=NS(url=h, bypass=(h,)),
+             agent_configuration={"extensionsEnabled": "false", "extensionsAllowList": [h], "extensionsBlockList":
+                                  [h, "Microsoft.Azure.Monitor/AzureMonitorLinuxAgent"]},
+             **{**machine, "host_private_link": arc_link, "extensions_blocked": Text(h, h)})
+    set_id = rid("Microsoft.Compute/virtualMachineScaleSets", h)
+    scale_set = NS(id=set_id, name=h, label=Text(f"scale set {h}", f"スケール セット {h}"), upgrade_mode=h)
+    inst = NS(id=set_id + f"/virtualMachines/{h}", label=Text(f"scale-set instance {h}", h),
+              noun=Text("scale-set instance", h), managed_as="scaleSet", association_owner=set_id,
+              association_owner_label=scale_set.label, heartbeat_resource_id=set_id, scale_set=scale_set,
+              instance_id=h, latest_model_applied=False, **{**machine, "heartbeat_computer": h})
+    arc_scope = NS(id=arc_link.scope_id, name=h, location=h, connections=[
+        NS(id=arc_link.scope_id + f"/privateEndpointConnections/{h}", endpoint_id=rid("Microsoft.Network/privateEndpoints",
+                                                                                         h), status=h, group_ids=())])
+    linked = NS(scope_id=arc_link.scope_id, scope=arc_scope, endpoints=[NS(id=rid("Microsoft.Network/privateEndpoints", h),
+                                                                         name=h, vnet_id=rid("Microsoft.Network/virtualNetworks", h),
+                                                                         dns_configs={h: [h]})])
     ampls_id = rid("microsoft.insights/privateLinkScopes", h)
     pe = NS(id=rid("Microsoft.Network/privateEndpoints", h), name=h, ips={h},
             ampls_connections=[NS(target_id=ampls_id)])
@@ -274,24 +300,45 @@ def _stubs(h: str):
     egress = NS(nic=NS(name=h), ip=NS(private_ip=h))
     route = NS(route_table_id=rid("Microsoft.Network/routeTables", h), route_table_name=h, route_name=h,
                address_prefix=h, next_hop_type=h, next_hop_ip=h)
-    return dict(h=h, vm=vm, ws=ws, dce=dce, rule=rule, ext=ext, uai=uai, pe=pe, scope=scope, bare_scope=bare_scope,
+    return dict(h=h, vm=vm, arc=arc, inst=inst, linked=linked, date=date, datetime=datetime, timezone=timezone,
+                Liveness=Liveness, AgentService=AgentService, ws=ws, dce=dce, rule=rule, ext=ext, uai=uai, pe=pe, scope=scope, bare_scope=bare_scope,
                 zone=zone, vnet=vnet, assoc=assoc, endpoint=endpoint, deny=deny, allow=allow, egress=egress,
-                route=route, Text=Text, datetime=datetime)
+                route=route, Text=Text)
 
 
 def _builders():
     from amaaudit import findings as f
     return {
         "os.unsupported": lambda s: f.os.unsupported(s["vm"], NS(detail=s["h"], text=s["Text"](s["h"], s["h"])), None),
-        "power.not_running": lambda s: f.power.not_running(s["vm"]),
-        "power.guest_agent_not_ready": lambda s: f.power.guest_agent_not_ready(s["vm"]),
+        "power.not_running": lambda s: f.power.not_running(s["vm"], s["Liveness"](False, "deallocated", s["h"])),
+        "power.not_running (scale set)": lambda s: f.power.not_running(s["inst"],
+                                                                       s["Liveness"](False, "stopped", s["h"])),
+        "power.not_running (arc)": lambda s: f.power.not_running(s["arc"], s["Liveness"](
+            False, "Disconnected", s["h"], s["datetime"](2026, 9, 1, tzinfo=s["timezone"].utc))),
+        "power.not_running (arc, expired)": lambda s: f.power.not_running(s["arc"], s["Liveness"](
+            False, "Expired", s["h"], s["datetime"](2026, 1, 1, tzinfo=s["timezone"].utc))),
+        "power.guest_agent_not_ready": lambda s: f.power.guest_agent_not_ready(
+            s["vm"], s["AgentService"](s["Text"](s["h"], s["h"]), False, s["h"], s["h"], s["h"])),
         "agent.not_installed": lambda s: f.agent.not_installed(s["vm"], [s["ext"]]),
+        "agent.not_installed (arc, blocked)": lambda s: f.agent.not_installed(s["arc"], []),
+        "agent.not_installed (scale set)": lambda s: f.agent.not_installed(s["inst"], []),
+        "agent.not_on_instance": lambda s: f.agent.not_on_instance(s["inst"], s["ext"]),
+        "agent.not_provisioned (arc)": lambda s: f.agent.not_provisioned(s["arc"], s["ext"]),
         "agent.several": lambda s: f.agent.several(s["vm"], [s["ext"], NS(**{**vars(s["ext"]), "name": s["h"] + "2"})]),
         "agent.not_provisioned": lambda s: f.agent.not_provisioned(s["vm"], s["ext"]),
         "agent.version_not_major_minor": lambda s: f.agent.version_not_major_minor(s["vm"], s["ext"]),
         "agent.automatic_upgrade_off": lambda s: f.agent.automatic_upgrade_off(s["vm"], s["ext"]),
         "agent.legacy_agent": lambda s: f.agent.legacy_agent(s["vm"], [s["ext"]]),
-        "network.nic_missing": lambda s: f.network.nic_missing(s["vm"], [s["vm"].id + "nic"]),
+        "network.proxy_without_bypass": lambda s: f.network.proxy_without_bypass(s["arc"], s["arc"].proxy,
+                                                                                 ["Arc", "AMA"]),
+        "ampls.host_scope_not_approved": lambda s: f.ampls.host_scope_not_approved(s["arc"], s["linked"]),
+        "dns.dns_unseen": lambda s: f.dns.dns_unseen(
+            s["arc"].__class__(**{**vars(s["arc"]), "host_private_link": s["linked"]}), s["Text"](s["h"], s["h"])),
+        "identity.user_assigned_unsupported": lambda s: f.identity.user_assigned_unsupported(
+            s["arc"], s["ext"], {"identifier-name": "mi_res_id", "identifier-value": s["h"]}),
+        "identity.system_required": lambda s: f.identity.system_required(s["arc"]),
+        "dcr.not_associated (scale set)": lambda s: f.dcr.not_associated(s["inst"], []),
+        "heartbeat.missing (scale set)": lambda s: f.heartbeat.missing(s["inst"], [s["ws"]], 15),
         "network.blocked": lambda s: f.network.blocked(
             s["vm"], [s["endpoint"]], [(s["egress"], s["endpoint"], NS(deciding=s["deny"], nic=s["deny"],
                                                                         subnet=s["allow"]))]),
@@ -340,7 +387,8 @@ PLAIN = "plainname"
 
 
 def _shell(line: str) -> str:
-    if line.startswith("az ") or line.startswith("echo | openssl "):
+    # The stubs are Linux machines: what runs on the machine itself (azcmagent, sudo, nslookup) is bash too.
+    if line.startswith(("az ", "echo | openssl ", "azcmagent ", "sudo ", "nslookup ")):
         return "bash"
     if line.startswith("Heartbeat "):
         return "kql"
@@ -360,10 +408,13 @@ def _values(commands, cwd) -> list[list[str]]:
                         (arg.split("=", 1) if arg.startswith("--") and "=" in arg else [arg])])
         elif shell == "powershell":
             out.append(ps_values(line))
-        else:
-            read, rest = kql_value(line.split("=~ ", 1)[1])
-            assert rest.startswith(" | summarize"), rest
-            out.append([read])
+        else:                           # every "=~ <literal>" of the query, in order
+            values, rest = [], line
+            while "=~ " in rest:
+                read, rest = kql_value(rest.split("=~ ", 1)[1])
+                values.append(read)
+                assert rest.startswith((" | summarize", " and ")), rest
+            out.append(values)
     return out
 
 

@@ -258,7 +258,7 @@ def test_a_vm_list_that_could_not_be_read_makes_the_run_incomplete_and_failing(t
     banner = re.search(r'<div class="aa-verdict ([^"]*)" role="status">(.*?)</div>',
                        run.html.read_text(encoding="utf-8"))
     assert banner.group(1) == "aa-verdict-fail"          # never "every checked VM passes"
-    assert banner.group(2).startswith(f"Incomplete: the VM list of {other} (403 AuthorizationFailed)")
+    assert banner.group(2).startswith(f"Incomplete: the machine list of {other} (403 AuthorizationFailed)")
 
     s.errors[0] = {**gap, "scope": f"/subscriptions/{SUB}/resourceGroups/rg-app/providers/Microsoft.Compute/virtualMachines/vm01",
                    "operation": "Microsoft.Compute/virtualMachines/instanceView/read"}

@@ -141,7 +141,7 @@ def test_the_japanese_report_renders(browser):
         heads: [...document.querySelectorAll('#aa-matrix .aa-step-h')].map(b => b.title),
         table: document.querySelector('#results-table').textContent})""")
     assert page["lang"] == "ja"
-    assert "確認した VM" in page["hero"] and "判定はこの時刻を基準としています" in page["hero"]
+    assert "確認したマシン" in page["hero"] and "判定はこの時刻を基準としています" in page["hero"]
     assert "3. Azure Monitor エージェントの状態の確認" in page["heads"]
     assert "マネージド ID の設定の確認" in page["table"]
     browser.evaluate("document.querySelector('#aa-matrix a.aa-c[data-step=\"agent\"][href*=\"vm-noama\"]').click()")

@@ -1,4 +1,4 @@
-"""Azure Monitor エージェントの状態の確認 -- exactly one AMA extension, provisioned, well configured."""
+"""Azure Monitor エージェントの状態の確認 -- exactly one AMA extension, on the machine, provisioned, well configured."""
 
 import pytest
 
@@ -9,12 +9,13 @@ pytestmark = pytest.mark.agent
 
 
 def test_agent_provisioned(vm):
-    """One AMA extension for the VM's OS (matched by publisher + type), 'Provisioning succeeded'."""
+    """One AMA extension for the OS (matched by publisher + type), on the machine, 'Provisioning succeeded'."""
     amas = vm.ama_extensions
     fitting = [e for e in amas if vm.os_type is None or e.ama_os == vm.os_type]
-    require(fitting, finding.agent.not_installed, vm, amas)
+    require(fitting, finding.agent.not_installed, vm, amas)     # names the machine's own block, where it has one
     require(len(amas) == 1, finding.agent.several, vm, amas)
     ama = fitting[0]
+    require(ama.applied, finding.agent.not_on_instance, vm, ama)    # a scale set's model the instance has not taken
     require(ama.provisioning_state.lower() == "succeeded" and not ama.failures,
             finding.agent.not_provisioned, vm, ama)
     require(ama.version_is_major_minor, finding.agent.version_not_major_minor, vm, ama)

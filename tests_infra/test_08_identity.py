@@ -15,10 +15,12 @@ IDENTIFIERS = {"mi_res_id", "object_id", "client_id"}
 
 
 def test_managed_identity(vm):
-    """The identity named in the AMA settings is attached; else system-assigned, or exactly one user-assigned."""
+    """The identity named in the AMA settings is attached; else system-assigned, or exactly one user-assigned
+    (a kind that supports only its system-assigned identity, such as Arc, needs that one, with a principal)."""
     named = [(e, e.managed_identity_setting) for e in vm.ama_extensions if e.managed_identity_setting]
     if named:
         ext, setting = named[0]
+        require(vm.supports_user_assigned, finding.identity.user_assigned_unsupported, vm, ext, setting)
         name = str(setting.get("identifier-name") or "")
         value = str(setting.get("identifier-value") or "")
         require(name in IDENTIFIERS, finding.identity.named_invalid, vm, ext, setting,
@@ -31,6 +33,10 @@ def test_managed_identity(vm):
         require(arm.key(value) in attached, finding.identity.named_not_attached, vm, ext, setting)
         evidence(extension=ext.id, setting={"identifier-name": name, "identifier-value": value},
                  userAssigned=[u.resource_id for u in vm.user_assigned])
+        return
+    if not vm.supports_user_assigned:
+        require(vm.system_assigned and vm.system_principal_id, finding.identity.system_required, vm)
+        evidence(identityType=vm.identity_type, principalId=vm.system_principal_id)
         return
     require(vm.system_assigned or vm.user_assigned, finding.identity.none, vm)
     require(vm.system_assigned or len(vm.user_assigned) == 1, finding.identity.ambiguous, vm)

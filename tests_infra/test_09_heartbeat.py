@@ -1,4 +1,4 @@
-"""Heartbeat -- the outcome: AMA's Heartbeat reached one of the VM's destination workspaces recently."""
+"""Heartbeat -- the outcome: AMA's Heartbeat reached one of the machine's destination workspaces recently."""
 
 import pytest
 
@@ -21,22 +21,25 @@ def test_recent_heartbeat(vm, heartbeat_max_age):
     if not workspaces and vm.collection_gap:
         raise vm.collection_gap
     if not workspaces:
-        not_applicable(Text("blocked by step 'dcr': the VM sends to no existing workspace, so there is nowhere to look",
-                            "手順 'dcr' により実施できません: VM の送信先に存在するワークスペースがなく、確認先がありません"))
+        not_applicable(Text("blocked by step 'dcr': the machine sends to no existing workspace, so there is nowhere "
+                            "to look",
+                            "手順 'dcr' により実施できません: マシンの送信先に存在するワークスペースがなく、確認先がありません"))
     queried = [ws for ws in workspaces if ws.customer_id.lower() in estate.heartbeat_workspaces]
     unreadable = [estate.errors.covering(ws.id, HEARTBEAT_QUERY_OP) for ws in workspaces]
-    seen = [(estate.last_heartbeat(vm.id, ws.customer_id), ws) for ws in queried]
+    # A uniform scale-set instance's rows carry its scale set's _ResourceId and its own Computer.
+    seen = [(estate.last_heartbeat(vm.heartbeat_resource_id, ws.customer_id, vm.heartbeat_computer), ws)
+            for ws in queried]
     seen = sorted(((t, ws) for t, ws in seen if t is not None), key=lambda x: x[0], reverse=True)
     if seen:
         last, ws = seen[0]
-        age = (estate.captured_at - last).total_seconds() / 60
+        age = (vm.captured_at - last).total_seconds() / 60
         if age <= heartbeat_max_age:
             evidence(workspace=ws.id, customerId=ws.customer_id, lastHeartbeat=f"{last:%Y-%m-%dT%H:%M:%SZ}",
                      ageMinutes=round(age, 1), maxAgeMinutes=heartbeat_max_age)
             return
     failed = next((e for e in unreadable if e), None)
     if failed:
-        raise Unknown(Text(f"the Heartbeat of VM {vm.name}", f"VM {vm.name} の Heartbeat"), failed)
+        raise Unknown(Text(f"the Heartbeat of {vm.label.en}", f"{vm.label.ja} の Heartbeat"), failed)
     if not queried:
         names = ", ".join(ws.name for ws in workspaces)
         not_applicable(Text(f"Heartbeat was not collected for {names}", f"{names} の Heartbeat は収集されていません"))

@@ -1,47 +1,15 @@
-import re
-
 from ..text import Text, clip
-from .core import CRITICAL, HIGH, WARNING, Finding, Raw, az, number, pwsh
-
-# Newest major.minor per OS at the time of writing (AMA extension versions page, 2025-10);
-# used only when the VM's own extension gives no usable version to reinstall.
-LATEST = {"AzureMonitorLinuxAgent": "1.38", "AzureMonitorWindowsAgent": "1.39"}
-
-PORTAL = Text("Azure portal > the VM > Settings > Extensions + applications",
-              "Azure portal > 対象のマシン > [設定] > [拡張機能とアプリケーション]")
-
-
-def latest(ext_type: str) -> str:
-    """The newest major.minor of an AMA type; types compare case-insensitively, as AMA matching does."""
-    return {k.lower(): v for k, v in LATEST.items()}.get(ext_type.lower(), LATEST["AzureMonitorLinuxAgent"])
-
-
-def major_minor(version: str) -> str | None:
-    match = re.match(r"^\s*(\d+)\.(\d+)", version or "")
-    return f"{match.group(1)}.{match.group(2)}" if match else None
+from .commands import commands, handler, latest, major_minor  # noqa: F401  (latest/major_minor: used by callers)
+from .core import CRITICAL, HIGH, WARNING, Finding, number
 
 
 def install_commands(vm, ext_type: str, version: str | None) -> tuple[str, ...]:
-    """The guide's Set-AzVMExtension line, with a version ARM accepts (major.minor only), and its az twin."""
-    handler = major_minor(version or "") or latest(ext_type)
-    return (
-        pwsh("Set-AzVMExtension", Name=ext_type, ExtensionType=ext_type, Publisher="Microsoft.Azure.Monitor",
-             ResourceGroupName=vm.resource_group, VMName=vm.name, Location=vm.location, HandlerVersion=handler,
-             DisableAutoUpgradeMinorVersion=True, EnableAutomaticUpgrade=Raw("$true")),
-        az("vm", "extension", "set", resource_group=vm.resource_group, vm_name=vm.name,
-           subscription=vm.subscription, name=ext_type, publisher="Microsoft.Azure.Monitor", version=handler,
-           enable_auto_upgrade="true"),
-    )
-
-
-def list_versions_command(vm, ext_type: str) -> str:
-    image = pwsh("Get-AzVMExtensionImage", Location=vm.location, PublisherName="Microsoft.Azure.Monitor",
-                 Type=ext_type)
-    return f"(({image}).Version | Sort-Object -Property {{ [Version]$_ }})"
+    """Install AMA with the commands of the API that manages the machine, at a version ARM accepts."""
+    return commands(vm).install(ext_type, version)
 
 
 def remove_command(vm, ext) -> str:
-    return pwsh("Remove-AzVMExtension", ResourceGroupName=vm.resource_group, VMName=vm.name, Name=ext.name)
+    return commands(vm).remove(ext)
 
 
 def _extension(ext) -> str:
@@ -51,24 +19,57 @@ def _extension(ext) -> str:
 
 def not_installed(vm, others=()) -> Finding:
     ext_type = vm.expected_ama_type or "AzureMonitorLinuxAgent"
+    cmds = commands(vm)
+    portal = cmds.portal
     note = Text("", "")
     if others:
         names = ", ".join(_extension(e) for e in others)
         many = len(others) > 1
-        note = Text(f" The VM has the {number(len(others), 'extension', 'extensions')} {names}, which "
+        note = Text(f" It has the {number(len(others), 'extension', 'extensions')} {names}, which "
                     f"{number(len(others), 'is', 'are')} the agent for the other OS.",
-                    f" VM には拡張機能 {names} がありますが、{'これらは' if many else 'これは'}別 OS 用のエージェントです。")
+                    f" 拡張機能 {names} がありますが、{'これらは' if many else 'これは'}別 OS 用のエージェントです。")
+    blocked = vm.extensions_blocked
+    if blocked is not None:
+        note += Text(f" The cause is on the machine: {blocked.en}.", f" 原因はマシン側にあります: {blocked.ja}。")
+        fix = Text(f"On the server, allow extensions and AMA (the first commands below, `azcmagent config`), then install "
+                   f"{ext_type} ({portal.en}, or the last commands).",
+                   f"サーバー上で拡張機能と AMA を許可し (以下の最初のコマンド、`azcmagent config`)、{ext_type} をインストール"
+                   f"してください ({portal.ja}、または最後のコマンド)。")
+        steps = cmds.allow_extensions() + install_commands(vm, ext_type, None)
+    else:
+        fix = Text(f"Install {ext_type} ({portal.en}, or the commands below; the version takes major.minor only).",
+                   f"{ext_type} をインストールしてください ({portal.ja}、または以下のコマンド。バージョンには"
+                   "マイナー バージョンまでしか指定できません)。")
+        steps = install_commands(vm, ext_type, None)
     return Finding(
         "AGENT_NOT_INSTALLED", "agent", CRITICAL, vm.id,
-        Text(f"VM {vm.name} ({vm.os_type or 'OS unknown'}) has no Azure Monitor Agent extension "
+        Text(f"{vm.label.en} ({vm.os_type or 'OS unknown'}) has no Azure Monitor Agent extension "
              f"(publisher Microsoft.Azure.Monitor, type {ext_type}).",
-             f"VM {vm.name} ({vm.os_type or 'OS 不明'}) に Azure Monitor エージェントの拡張機能 "
+             f"{vm.label.ja} ({vm.os_type or 'OS 不明'}) に Azure Monitor エージェントの拡張機能 "
              f"(発行元 Microsoft.Azure.Monitor、種類 {ext_type}) がありません。") + note,
-        Text(f"Install {ext_type} ({PORTAL.en}, or the command below; -HandlerVersion takes major.minor only).",
-             f"{ext_type} をインストールしてください ({PORTAL.ja}、または以下のコマンド。-HandlerVersion には"
-             "マイナー バージョンまでしか指定できません)。"),
-        install_commands(vm, ext_type, None),
-        {"extensions": [f"{e.publisher}/{e.type}" for e in vm.extensions]})
+        fix, steps,
+        {"extensions": [f"{e.publisher}/{e.type}" for e in vm.extensions],
+         **({"blockedBy": blocked.en} if blocked is not None else {})})
+
+
+def not_on_instance(vm, ext) -> Finding:
+    """A scale-set instance that has not taken the model in which AMA is (a Manual upgrade policy waits)."""
+    scale_set = vm.scale_set
+    mode = scale_set.upgrade_mode or "unknown"
+    return Finding(
+        "AGENT_NOT_ON_INSTANCE", "agent", CRITICAL, vm.id,
+        Text(f"{vm.label.en} does not run the extension {ext.name} that the model of {scale_set.label.en} defines: the "
+             f"instance has not taken the latest model (latestModelApplied: false; upgrade policy {mode}), so AMA is "
+             "not on it.",
+             f"{vm.label.ja} では、{scale_set.label.ja} のモデルに定義された拡張機能 {ext.name} が動作していません。"
+             f"インスタンスに最新のモデルが適用されていないためです (latestModelApplied: false、アップグレード ポリシー {mode})。"),
+        Text("Apply the latest model to the instance (Azure portal > the scale set > Instances > select > Upgrade, or "
+             "the commands below); with a Manual upgrade policy every model change waits for this.",
+             "インスタンスに最新のモデルを適用してください (Azure portal > スケール セット > [インスタンス] > 選択 > "
+             "[アップグレード]、または以下のコマンド)。アップグレード ポリシーが手動の場合、モデルの変更はすべてこの操作を待ちます。"),
+        commands(vm).update_instance(),
+        {"latestModelApplied": vm.latest_model_applied, "upgradePolicy": mode, "extension": ext.name,
+         "scaleSet": scale_set.id})
 
 
 def several(vm, amas) -> Finding:
@@ -79,13 +80,13 @@ def several(vm, amas) -> Finding:
     extra_names = ", ".join(e.name for e in extra)
     return Finding(
         "AGENT_DUPLICATED", "agent", HIGH, vm.id,
-        Text(f"VM {vm.name} has {len(amas)} Azure Monitor Agent extensions ({names}); exactly one is supported.",
-             f"VM {vm.name} に Azure Monitor エージェントの拡張機能が {len(amas)} 個あります ({names})。"
+        Text(f"{vm.label.en} has {len(amas)} Azure Monitor Agent extensions ({names}); exactly one is supported.",
+             f"{vm.label.ja} に Azure Monitor エージェントの拡張機能が {len(amas)} 個あります ({names})。"
              "1 つだけにしてください。"),
         Text(f"Keep the extension {keep.name} and uninstall {'the extension' if len(extra) == 1 else 'the extensions'} "
-             f"{extra_names} ({PORTAL.en} > select > Uninstall, or the {number(len(extra), 'command', 'commands')} "
+             f"{extra_names} ({commands(vm).portal.en} > select > Uninstall, or the {number(len(extra), 'command', 'commands')} "
              "below).",
-             f"拡張機能 {keep.name} を残し、拡張機能 {extra_names} をアンインストールしてください ({PORTAL.ja} > 選択 > "
+             f"拡張機能 {keep.name} を残し、拡張機能 {extra_names} をアンインストールしてください ({commands(vm).portal.ja} > 選択 > "
              "[アンインストール]、または以下のコマンド)。"),
         tuple(remove_command(vm, e) for e in extra),
         {"extensions": [e.evidence() for e in amas]})
@@ -100,16 +101,16 @@ def not_provisioned(vm, ext) -> Finding:
     state = ext.provisioning_state or "unknown"
     return Finding(
         "AGENT_NOT_PROVISIONED", "agent", CRITICAL, ext.id,
-        Text(f"The Azure Monitor Agent extension {ext.name} on VM {vm.name} is not 'Provisioning succeeded' "
+        Text(f"The Azure Monitor Agent extension {ext.name} on {vm.label.en} is not 'Provisioning succeeded' "
              f"(provisioningState: {state})" + (f"; the agent reports: {detail}" if detail else "") + ".",
-             f"VM {vm.name} の Azure Monitor エージェント拡張機能 {ext.name} の状態が \"Provisioning Succeeded\" "
+             f"{vm.label.ja} の Azure Monitor エージェント拡張機能 {ext.name} の状態が \"Provisioning Succeeded\" "
              f"ではありません (provisioningState: {state})" + (f"。エージェントのメッセージ: {detail}" if detail else "") + "。"),
         Text("Restart the VM and wait; if it still is not 'Provisioning succeeded', reinstall the agent: "
-             f"{PORTAL.en} > {ext.name} > Uninstall, then install it again (the commands below, in this order).",
+             f"{commands(vm).portal.en} > {ext.name} > Uninstall, then install it again (the commands below, in this order).",
              "一度マシン自体を再起動し、しばらく待って \"Provisioning Succeeded\" になるかをご確認ください。"
-             f"それでもならない場合は再インストールしてください: {PORTAL.ja} > {ext.name} > [アンインストール] の後、"
+             f"それでもならない場合は再インストールしてください: {commands(vm).portal.ja} > {ext.name} > [アンインストール] の後、"
              "再度インストールします (以下のコマンドを順に実行)。"),
-        (az("vm", "restart", resource_group=vm.resource_group, name=vm.name, subscription=vm.subscription),
+        (*commands(vm).restart(),
          remove_command(vm, ext),
          install_commands(vm, ext.type, ext.type_handler_version)[0]),
         ext.evidence())
@@ -119,37 +120,32 @@ def version_not_major_minor(vm, ext) -> Finding:
     fixed = major_minor(ext.type_handler_version)
     return Finding(
         "AGENT_VERSION_FORMAT", "agent", HIGH, ext.id,
-        Text(f"The Azure Monitor Agent extension {ext.name} on VM {vm.name} has typeHandlerVersion "
+        Text(f"The Azure Monitor Agent extension {ext.name} on {vm.label.en} has typeHandlerVersion "
              f"'{ext.type_handler_version}'; ARM accepts only major.minor"
              + (f" ('{fixed}')" if fixed else "") + " and rejects this with "
              "\"The value of parameter typeHandlerVersion is invalid.\"",
-             f"VM {vm.name} の拡張機能 {ext.name} の typeHandlerVersion が '{ext.type_handler_version}' です。"
+             f"{vm.label.ja} の拡張機能 {ext.name} の typeHandlerVersion が '{ext.type_handler_version}' です。"
              "マイナー バージョン (\"1.xx.y\" の \".y\") は指定できず、\"The value of parameter typeHandlerVersion "
              "is invalid.\" のエラーになります" + (f" ('{fixed}' を指定してください)" if fixed else "") + "。"),
         Text(f"Set the version of the extension {ext.name} as major.minor (drop the '.y' of '1.xx.y'); the newest "
              "patch is picked up automatically. Available versions: see the second command.",
              f"拡張機能 {ext.name} のバージョンはマイナー バージョンまで (\"1.xx\") で指定してください。パッチは自動的に"
              "最新が使用されます。インストール可能なバージョンは 2 つ目のコマンドで確認できます。"),
-        (install_commands(vm, ext.type, ext.type_handler_version)[0], list_versions_command(vm, ext.type)),
+        tuple(c for c in (install_commands(vm, ext.type, ext.type_handler_version)[0],
+                          commands(vm).list_versions(ext.type)) if c),
         ext.evidence())
 
 
 def automatic_upgrade_off(vm, ext) -> Finding:
-    # az's --name is the extension's type; --extension-instance-name keeps this very extension
-    # when its name differs (else az would add a second one).
-    instance = ext.name if ext.name.lower() != ext.type.lower() else None
     return Finding(
         "AGENT_AUTO_UPGRADE_OFF", "agent", WARNING, ext.id,
-        Text(f"Automatic upgrade is off for the extension {ext.name} on VM {vm.name}; only versions from the last "
+        Text(f"Automatic upgrade is off for the extension {ext.name} on {vm.label.en}; only versions from the last "
              "year are supported and fixes ship only in the latest.",
-             f"VM {vm.name} の拡張機能 {ext.name} で自動アップグレードが無効です。サポートされるのは直近 1 年のバージョンのみで、"
+             f"{vm.label.ja} の拡張機能 {ext.name} で自動アップグレードが無効です。サポートされるのは直近 1 年のバージョンのみで、"
              "修正は最新版でのみ提供されます。"),
         Text(f"Enable automatic upgrade on the extension {ext.name} (enableAutomaticUpgrade: true; the command below).",
              f"拡張機能 {ext.name} の自動アップグレードを有効にしてください (enableAutomaticUpgrade: true、以下のコマンド)。"),
-        (az("vm", "extension", "set", resource_group=vm.resource_group, vm_name=vm.name,
-            subscription=vm.subscription, name=ext.type, extension_instance_name=instance,
-            publisher="Microsoft.Azure.Monitor",
-            version=major_minor(ext.type_handler_version) or latest(ext.type), enable_auto_upgrade="true"),),
+        (commands(vm).auto_upgrade(ext),),
         ext.evidence())
 
 
@@ -158,14 +154,14 @@ def legacy_agent(vm, legacy) -> Finding:
     one = len(legacy) == 1
     return Finding(
         "LEGACY_AGENT_PRESENT", "agent", WARNING, vm.id,
-        Text(f"VM {vm.name} still has the retired Log Analytics agent: the {number(len(legacy), 'extension', 'extensions')} "
+        Text(f"{vm.label.en} still has the retired Log Analytics agent: the {number(len(legacy), 'extension', 'extensions')} "
              f"{names}. It is unsupported since 2024-08-31; tables it shares with AMA stop receiving its data once "
              "AMA writes them.",
-             f"VM {vm.name} に廃止済みの Log Analytics エージェントの拡張機能 {names} が残っています。2024-08-31 で"
+             f"{vm.label.ja} に廃止済みの Log Analytics エージェントの拡張機能 {names} が残っています。2024-08-31 で"
              "サポートが終了しており、AMA と共有するテーブルでは AMA の書き込み後に旧エージェントのデータが届かなくなります。"),
-        Text(f"Once AMA collects what you need, uninstall {'it' if one else 'them'} ({PORTAL.en} > select > Uninstall, "
+        Text(f"Once AMA collects what you need, uninstall {'it' if one else 'them'} ({commands(vm).portal.en} > select > Uninstall, "
              f"or the {number(len(legacy), 'command', 'commands')} below).",
-             f"AMA で必要なデータが収集できていることを確認したら、旧エージェントをアンインストールしてください ({PORTAL.ja} > "
+             f"AMA で必要なデータが収集できていることを確認したら、旧エージェントをアンインストールしてください ({commands(vm).portal.ja} > "
              "選択 > [アンインストール]、または以下のコマンド)。"),
         tuple(remove_command(vm, e) for e in legacy),
         {"extensions": [f"{e.name}: {e.publisher}/{e.type}" for e in legacy]})

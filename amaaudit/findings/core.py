@@ -61,6 +61,12 @@ class Finding:
 KINDS: dict[str, Text] = {
     "microsoft.compute/virtualmachines": Text("VM", "VM"),
     "microsoft.compute/virtualmachines/extensions": Text("extension", "拡張機能"),
+    "microsoft.compute/virtualmachinescalesets": Text("scale set", "スケール セット"),
+    "microsoft.compute/virtualmachinescalesets/virtualmachines": Text("scale-set instance", "スケール セット インスタンス"),
+    "microsoft.compute/virtualmachinescalesets/extensions": Text("extension", "拡張機能"),
+    "microsoft.hybridcompute/machines": Text("Arc-enabled server", "Arc 対応サーバー"),
+    "microsoft.hybridcompute/machines/extensions": Text("extension", "拡張機能"),
+    "microsoft.hybridcompute/privatelinkscopes": Text("Azure Arc private link scope", "Azure Arc プライベート リンク スコープ"),
     "microsoft.operationalinsights/workspaces": Text("Log Analytics workspace", "Log Analytics ワークスペース"),
     "microsoft.insights/datacollectionendpoints": Text("data collection endpoint", "データ収集エンドポイント"),
     "microsoft.insights/datacollectionrules": Text("data collection rule", "データ収集ルール"),

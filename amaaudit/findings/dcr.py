@@ -9,8 +9,19 @@ PORTAL_TARGET = Text("Azure portal > the data collection rule > Configuration > 
 
 
 def associate_command(vm, rule_id: str | None = None) -> str:
-    return az("monitor", "data-collection", "rule", "association", "create", name=f"dcra-{vm.name}",
-              rule_id=rule_id or "<data collection rule id>", resource=vm.id)
+    """Associate the resource whose associations apply to the machine (a Uniform instance's scale set)."""
+    owner = vm.association_owner
+    return az("monitor", "data-collection", "rule", "association", "create",
+              name=f"dcra-{arm.parse(owner).name}", rule_id=rule_id or "<data collection rule id>", resource=owner)
+
+
+def _owner_note(vm) -> Text:
+    """Where a machine's associations live when that is not the machine itself."""
+    if vm.association_owner.lower() == vm.id.lower():
+        return Text("", "")
+    owner = vm.association_owner_label
+    return Text(f" (a Uniform instance takes the associations of its {owner.en})",
+                f" (Uniform インスタンスには {owner.ja} の関連付けが適用されます)")
 
 
 def _rules(count: int) -> str:
@@ -28,12 +39,13 @@ def not_associated(vm, endpoint_only=()) -> Finding:
                     f" 関連付け ({names}) はデータ収集エンドポイントのものだけで、接続先を指定するのみでデータは収集されません。")
     return Finding(
         "DCR_NOT_ASSOCIATED", "dcr", CRITICAL, vm.id,
-        Text(f"VM {vm.name} is not associated with any data collection rule, so AMA has nothing to collect "
-             "and no workspace to send to.",
-             f"VM {vm.name} はどのデータ収集ルールにも関連付けられていないため、AMA は何も収集せず送信先もありません。") + note,
-        Text(f"Associate VM {vm.name} with the data collection rule that sends to your workspace: "
+        Text(f"{vm.label.en} is not associated with any data collection rule{_owner_note(vm).en}, so AMA has nothing "
+             "to collect and no workspace to send to.",
+             f"{vm.label.ja} はどのデータ収集ルールにも関連付けられていない{_owner_note(vm).ja}ため、AMA は何も収集せず"
+             "送信先もありません。") + note,
+        Text(f"Associate {vm.label.en} with the data collection rule that sends to your workspace: "
              f"{PORTAL_RESOURCES.en} > select the VM > Apply (or the command below, with the rule's id).",
-             f"ワークスペースへ送信するデータ収集ルールに VM {vm.name} を関連付けてください: {PORTAL_RESOURCES.ja} > "
+             f"ワークスペースへ送信するデータ収集ルールに {vm.label.ja} を関連付けてください: {PORTAL_RESOURCES.ja} > "
              "マシンを選択 > [適用] (または以下のコマンドにルールの ID を指定)。"),
         (associate_command(vm),),
         {"associations": [a.id for a in vm.associations]})
@@ -44,15 +56,15 @@ def rule_missing(vm, assocs, severity=CRITICAL) -> Finding:
     names = ", ".join(f"{a.name} -> {arm.parse(a.rule_id).name}" for a in assocs)
     return Finding(
         "DCR_DELETED", "dcr", severity, assocs[0].id,
-        Text(f"VM {vm.name} is associated with {number(count, 'a data collection rule that does', 'data collection rules that do')}"
+        Text(f"{vm.label.en} is associated with {number(count, 'a data collection rule that does', 'data collection rules that do')}"
              f" not exist (deleted?): {names}.",
-             f"VM {vm.name} が存在しないデータ収集ルールに関連付けられています (削除済み?): {names}。"),
+             f"{vm.label.ja} が存在しないデータ収集ルールに関連付けられています (削除済み?): {names}。"),
         Text(f"Remove the dangling {number(count, 'association', 'associations')} "
-             f"{', '.join(a.name for a in assocs)} of VM {vm.name} and associate an existing data collection rule "
+             f"{', '.join(a.name for a in assocs)} of {vm.label.en} and associate an existing data collection rule "
              f"({PORTAL_RESOURCES.en}; the commands below).",
-             f"VM {vm.name} の存在しないルールへの関連付け {', '.join(a.name for a in assocs)} を削除し、既存のデータ収集ルールに"
+             f"{vm.label.ja} の存在しないルールへの関連付け {', '.join(a.name for a in assocs)} を削除し、既存のデータ収集ルールに"
              f"関連付けてください ({PORTAL_RESOURCES.ja}、以下のコマンド)。"),
-        tuple(az("monitor", "data-collection", "rule", "association", "delete", name=a.name, resource=vm.id, yes=True)
+        tuple(az("monitor", "data-collection", "rule", "association", "delete", name=a.name, resource=vm.association_owner, yes=True)
               for a in assocs) + (associate_command(vm),),
         {"associations": [{"id": a.id, "dataCollectionRuleId": a.rule_id} for a in assocs]})
 
@@ -62,13 +74,13 @@ def kind_mismatch(vm, rules, severity=CRITICAL) -> Finding:
     names = ", ".join(f"{r.name} (kind {r.kind})" for r in rules)
     return Finding(
         "DCR_KIND_MISMATCH", "dcr", severity, rules[0].id,
-        Text(f"VM {vm.name} runs {vm.os_type}, but its {_rules(count)} {number(count, 'is', 'are')} for another OS: "
+        Text(f"{vm.label.en} runs {vm.os_type}, but its {_rules(count)} {number(count, 'is', 'are')} for another OS: "
              f"{names}; {number(count, 'it collects', 'they collect')} nothing on this VM.",
-             f"VM {vm.name} の OS は {vm.os_type} ですが、関連付けられたデータ収集ルールは別 OS 用です: {names}。"
+             f"{vm.label.ja} の OS は {vm.os_type} ですが、関連付けられたデータ収集ルールは別 OS 用です: {names}。"
              "この VM では何も収集されません。"),
-        Text(f"Associate VM {vm.name} with a data collection rule of kind {vm.os_type} (or without kind) "
+        Text(f"Associate {vm.label.en} with a data collection rule of kind {vm.os_type} (or without kind) "
              f"({PORTAL_RESOURCES.en}; the command below, with the rule's id).",
-             f"VM {vm.name} を種類 (kind) が {vm.os_type} (または指定なし) のデータ収集ルールに関連付けてください "
+             f"{vm.label.ja} を種類 (kind) が {vm.os_type} (または指定なし) のデータ収集ルールに関連付けてください "
              f"({PORTAL_RESOURCES.ja}、以下のコマンドにルールの ID を指定)。"),
         (associate_command(vm),),
         {"rules": [{"id": r.id, "kind": r.kind} for r in rules], "osType": vm.os_type})
@@ -79,10 +91,10 @@ def no_log_destination(vm, rules) -> Finding:
     names = ", ".join(r.name for r in rules)
     return Finding(
         "DCR_NO_LOG_ANALYTICS", "dcr", CRITICAL, rules[0].id,
-        Text(f"{'The' if count == 1 else 'None of the'} {_rules(count)} of VM {vm.name} ({names}) "
+        Text(f"{'The' if count == 1 else 'None of the'} {_rules(count)} of {vm.label.en} ({names}) "
              f"{'has no' if count == 1 else 'has a'} data flow to a Log Analytics workspace, so no Heartbeat or log "
              "reaches one.",
-             f"VM {vm.name} のデータ収集ルール ({names}) のいずれにも Log Analytics "
+             f"{vm.label.ja} のデータ収集ルール ({names}) のいずれにも Log Analytics "
              "ワークスペースへのデータ フローがないため、Heartbeat もログも届きません。"),
         Text(f"Add your workspace as a destination of a data source of the {_rules(count)} {names}: "
              f"{PORTAL_TARGET.en} > Add destination > Save.",
@@ -97,10 +109,10 @@ def workspace_missing(vm, routes, severity=CRITICAL) -> Finding:
     rules = ", ".join(dict.fromkeys(r.name for r, _ in routes))
     return Finding(
         "DCR_WORKSPACE_MISSING", "dcr", severity, routes[0][0].id,
-        Text(f"The {_rules(len({r.id for r, _ in routes}))} of VM {vm.name} "
+        Text(f"The {_rules(len({r.id for r, _ in routes}))} of {vm.label.en} "
              f"{number(count, 'sends to a Log Analytics workspace that does', 'send to Log Analytics workspaces that do')}"
              f" not exist: {names}.",
-             f"VM {vm.name} のデータ収集ルールの送信先 Log Analytics ワークスペースが存在しません: {names}。"),
+             f"{vm.label.ja} のデータ収集ルールの送信先 Log Analytics ワークスペースが存在しません: {names}。"),
         Text(f"Point the {_rules(len({r.id for r, _ in routes}))} {rules} at an existing workspace: {PORTAL_TARGET.en} > "
              "remove the old target > Add destination.",
              f"データ収集ルール {rules} の送信先を既存のワークスペースにしてください: {PORTAL_TARGET.ja} > 既存のターゲットを削除 > "
@@ -113,14 +125,14 @@ def wrong_workspace(vm, found, expected) -> Finding:
     rules = ", ".join(dict.fromkeys(r.name for r, _, _ in found))
     return Finding(
         "DCR_WRONG_WORKSPACE", "dcr", CRITICAL, found[0][0].id,
-        Text(f"VM {vm.name} sends its logs to {each_named(workspaces).en}, not to the workspace you are looking at "
+        Text(f"{vm.label.en} sends its logs to {each_named(workspaces).en}, not to the workspace you are looking at "
              f"({', '.join(expected)}).",
-             f"VM {vm.name} のログの送信先は {each_named(workspaces).ja} であり、確認対象のワークスペース "
+             f"{vm.label.ja} のログの送信先は {each_named(workspaces).ja} であり、確認対象のワークスペース "
              f"({', '.join(expected)}) ではありません。"),
         Text(f"Change the destination of the {_rules(len({r.id for r, _, _ in found}))} {rules}, or associate VM "
              f"{vm.name} with a rule that targets the expected workspace ({PORTAL_TARGET.en}; the command below, with "
              "that rule's id).",
-             f"データ収集ルール {rules} のターゲットを変更するか、確認対象のワークスペースへ送信するルールに VM {vm.name} を"
+             f"データ収集ルール {rules} のターゲットを変更するか、確認対象のワークスペースへ送信するルールに {vm.label.ja} を"
              f"関連付けてください ({PORTAL_TARGET.ja}、以下のコマンドにそのルールの ID を指定)。"),
         (associate_command(vm),),
         {"sendsTo": sorted({ws.id for _, _, ws in found}), "expected": list(expected)})
@@ -130,9 +142,9 @@ def ingestion_stopped(vm, found) -> Finding:
     ws = found[0][2]
     return Finding(
         "WORKSPACE_INGESTION_STOPPED", "dcr", HIGH, ws.id,
-        Text(f"{named(ws).en}, where VM {vm.name} sends its logs, is not ingesting data "
+        Text(f"{named(ws).en}, where {vm.label.en} sends its logs, is not ingesting data "
              f"(dataIngestionStatus: {ws.ingestion_status}).",
-             f"VM {vm.name} の送信先 {named(ws).ja} はデータを取り込んでいません "
+             f"{vm.label.ja} の送信先 {named(ws).ja} はデータを取り込んでいません "
              f"(dataIngestionStatus: {ws.ingestion_status})。"),
         Text(f"On {named(ws).en}, raise or remove the daily cap (Usage and estimated costs > Daily cap), or resolve "
              "the subscription state; ingestion resumes automatically.",

@@ -1,13 +1,16 @@
 from ..text import Text
 from .core import CRITICAL, Finding, each_named, kql, named
 
-QUERY = ('Heartbeat | where Category == "Azure Monitor Agent" and _ResourceId =~ {vm} '
+QUERY = ('Heartbeat | where Category == "Azure Monitor Agent" and _ResourceId =~ {resource}{computer} '
          "| summarize LastHeartbeat = max(TimeGenerated)")
 
 
 def query(vm) -> str:
-    """The Heartbeat query for this VM, its id written as a KQL string literal (quoting.kql)."""
-    return QUERY.format(vm=kql(vm.id))
+    """The Heartbeat query for this machine: its ``_ResourceId`` (a Uniform instance's is its scale set's)
+    and, where that is shared, its ``Computer``; values written as KQL string literals (quoting.kql)."""
+    computer = vm.heartbeat_computer
+    return QUERY.format(resource=kql(vm.heartbeat_resource_id),
+                        computer=f" and Computer =~ {kql(computer)}" if computer else "")
 
 
 def _fix(vm) -> Text:
@@ -29,9 +32,9 @@ def missing(vm, workspaces, since_minutes: int | None) -> Finding:
     names = each_named(workspaces)
     return Finding(
         "HEARTBEAT_MISSING", "heartbeat", CRITICAL, vm.id,
-        Text(f"No Azure Monitor Agent Heartbeat from VM {vm.name} in {names.en}"
+        Text(f"No Azure Monitor Agent Heartbeat from {vm.label.en} in {names.en}"
              + (f" during the last {since_minutes} minutes before capture." if since_minutes else " in the look-back window."),
-             f"VM {vm.name} の Azure Monitor エージェントの Heartbeat が {names.ja} にありません"
+             f"{vm.label.ja} の Azure Monitor エージェントの Heartbeat が {names.ja} にありません"
              + (f" (取得時刻までの {since_minutes} 分間)。" if since_minutes else " (検索期間内)。")),
         _fix(vm), (query(vm),),
         {"workspaces": [ws.customer_id for ws in workspaces]})
@@ -40,9 +43,9 @@ def missing(vm, workspaces, since_minutes: int | None) -> Finding:
 def stale(vm, last, age_minutes: float, max_age: int, workspace) -> Finding:
     return Finding(
         "HEARTBEAT_STALE", "heartbeat", CRITICAL, vm.id,
-        Text(f"The last Heartbeat from VM {vm.name} in {named(workspace).en} was at {last:%Y-%m-%d %H:%M:%S}Z, "
+        Text(f"The last Heartbeat from {vm.label.en} in {named(workspace).en} was at {last:%Y-%m-%d %H:%M:%S}Z, "
              f"{age_minutes:.0f} minutes before capture (allowed: {max_age}); the agent stopped sending.",
-             f"VM {vm.name} の最後の Heartbeat は {named(workspace).ja} に {last:%Y-%m-%d %H:%M:%S}Z (取得時刻の "
+             f"{vm.label.ja} の最後の Heartbeat は {named(workspace).ja} に {last:%Y-%m-%d %H:%M:%S}Z (取得時刻の "
              f"{age_minutes:.0f} 分前、許容 {max_age} 分) で、送信が止まっています。"),
         _fix(vm), (query(vm),),
         {"workspace": workspace.customer_id, "lastHeartbeat": f"{last:%Y-%m-%dT%H:%M:%SZ}",

@@ -1,6 +1,7 @@
 from .. import arm
 from ..netpath import Verdict
 from ..text import Text
+from .commands import commands
 from .core import CRITICAL, WARNING, Finding, az, number, ps, sh
 
 DOCS = "https://learn.microsoft.com/azure/azure-monitor/agents/azure-monitor-agent-network-configuration"
@@ -18,19 +19,6 @@ def probe_commands(endpoints) -> tuple[str, ...]:
         out.append(f"Test-NetConnection {ps(e.host)} -Port 443")
         out.append(f"echo | openssl s_client -connect {sh(e.host + ':443')} -servername {sh(e.host)} -showcerts")
     return tuple(out)
-
-
-def nic_missing(vm, nic_ids) -> Finding:
-    names = ", ".join(arm.parse(n).name for n in nic_ids)
-    count = len(nic_ids)
-    return Finding(
-        "NIC_MISSING", "network", CRITICAL, vm.id,
-        Text(f"VM {vm.name} refers to {number(count, 'a network interface that does', 'network interfaces that do')} "
-             f"not exist: {names}.",
-             f"VM {vm.name} が参照するネットワーク インターフェイスが存在しません: {names}。"),
-        Text(f"Attach an existing network interface to VM {vm.name} in place of {names}.",
-             f"VM {vm.name} に、{names} に代えて既存のネットワーク インターフェイスを接続し直してください。"),
-        (), {"networkInterfaces": list(nic_ids)})
 
 
 FIRST_PRIORITY, LAST_PRIORITY = 100, 4096      # the priorities a custom NSG rule may have
@@ -110,12 +98,12 @@ def blocked(vm, endpoints, denied) -> Finding:
     fix_en = "; ".join(fixes_en)
     return Finding(
         "NETWORK_EGRESS_DENIED", "network", CRITICAL, rule.nsg_id or vm.id,
-        Text(f"Outbound TCP 443 from VM {vm.name} (network interface {first_egress.nic.name}, "
+        Text(f"Outbound TCP 443 from {vm.label.en} (network interface {first_egress.nic.name}, "
              f"{first_egress.ip.private_ip}) is denied by NSG {nsgs[0].name}, rule {rule.rule_name} (priority "
              f"{rule.priority}, {rule.layer} level)"
              + (f", and by NSG {', NSG '.join(n.name for n in nsgs[1:])}" if len(nsgs) > 1 else "")
              + f" for {', '.join(hosts)}.",
-             f"VM {vm.name} (ネットワーク インターフェイス {first_egress.nic.name}、{first_egress.ip.private_ip}) からの "
+             f"{vm.label.ja} (ネットワーク インターフェイス {first_egress.nic.name}、{first_egress.ip.private_ip}) からの "
              f"TCP 443 送信が NSG {nsgs[0].name} のルール {rule.rule_name} (優先度 {rule.priority}、{rule.layer} レベル)"
              + (f"、および NSG {'、NSG '.join(n.name for n in nsgs[1:])}" if len(nsgs) > 1 else "")
              + f" により {', '.join(hosts)} への通信で拒否されています。"),
@@ -132,9 +120,9 @@ def undecidable(vm, endpoints, uncertain) -> Finding:
     _, _, decision = uncertain[0]
     return Finding(
         "NETWORK_EGRESS_UNCERTAIN", "network", WARNING, vm.id,
-        Text(f"Whether VM {vm.name} may reach {', '.join(sorted({e.host for _, e, _ in uncertain}))} on TCP 443 "
+        Text(f"Whether {vm.label.en} may reach {', '.join(sorted({e.host for _, e, _ in uncertain}))} on TCP 443 "
              f"cannot be decided from ARM: {decision.explanation}",
-             f"VM {vm.name} から {', '.join(sorted({e.host for _, e, _ in uncertain}))} への TCP 443 通信の可否は "
+             f"{vm.label.ja} から {', '.join(sorted({e.host for _, e, _ in uncertain}))} への TCP 443 通信の可否は "
              f"ARM の情報からは判断できません: {decision.explanation}"),
         Text("Test the endpoints from the VM with the commands below (the guide's connectivity check).",
              "以下のコマンド (ガイドの接続確認方法) で VM からエンドポイントへの接続をご確認ください。") + Text(" ", " ") + UNSEEN,
@@ -146,10 +134,10 @@ def forced_tunnel(vm, endpoints, routes) -> Finding:
     hop = f"{route.next_hop_type}" + (f" {route.next_hop_ip}" if route.next_hop_ip else "")
     return Finding(
         "NETWORK_FORCED_TUNNEL", "network", WARNING, route.route_table_id or vm.id,
-        Text(f"The subnet of VM {vm.name} sends {route.address_prefix} to {hop} (route table {route.route_table_name}, "
+        Text(f"The subnet of {vm.label.en} sends {route.address_prefix} to {hop} (route table {route.route_table_name}, "
              f"route {route.route_name}): AMA's traffic passes a firewall or gateway that must allow the endpoints "
              "below by FQDN (Azure Firewall: an application rule or the AzureMonitor tag) with HTTPS inspection off.",
-             f"VM {vm.name} のサブネットは {route.address_prefix} を {hop} へ送信します (ルート テーブル "
+             f"{vm.label.ja} のサブネットは {route.address_prefix} を {hop} へ送信します (ルート テーブル "
              f"{route.route_table_name}、ルート {route.route_name})。AMA の通信はファイアウォール/ゲートウェイを経由するため、"
              "以下のエンドポイントを FQDN で許可し (Azure Firewall ではアプリケーション ルールまたは AzureMonitor タグ)、"
              "HTTPS インスペクションを無効にする必要があります。"),
@@ -160,3 +148,35 @@ def forced_tunnel(vm, endpoints, routes) -> Finding:
         probe_commands(endpoints),
         {"routeTable": route.route_table_id, "route": route.route_name, "addressPrefix": route.address_prefix,
          "nextHop": hop})
+
+
+# -- a machine whose network ARM does not show (Arc-enabled servers) -----------------------------------
+def outside_arm(vm, why: Text, endpoints) -> Text:
+    """Why the network step is not judged, and what to run on the machine instead: every endpoint it
+    needs, the agent's own check, and the guide's probes."""
+    hosts = ", ".join(f"{e.host} ({e.purpose})" for e in endpoints)
+    check = commands(vm).network_check()
+    probes = " | ".join(probe_commands(endpoints))
+    return Text(f"{why.en}. From {vm.label.en}, outbound TCP 443 must reach: {hosts}. Run on "
+                f"the machine: {check} | {probes}",
+                f"{why.ja}。{vm.label.ja} から TCP 443 で次の宛先に到達できる必要があります: {hosts}。"
+                f"マシン上で実行してください: {check} | {probes}")
+
+
+def proxy_without_bypass(vm, proxy, missing: list[str]) -> Finding:
+    """An agent-level proxy on a machine that uses private endpoints, without bypassing them."""
+    return Finding(
+        "ARC_PROXY_BYPASS_MISSING", "network", WARNING, vm.id,
+        Text(f"{vm.label.en} sends its agents' traffic through the proxy {proxy.url} (agentConfiguration.proxyUrl) "
+             f"and uses private endpoints, but the proxy bypass ({', '.join(proxy.bypass) or 'none'}) lacks "
+             f"{' and '.join(missing)}: that traffic goes to the proxy instead of the private endpoints, and a proxy "
+             "that resolves the public names cannot reach them.",
+             f"{vm.label.ja} はエージェントの通信をプロキシ {proxy.url} 経由で送信し (agentConfiguration.proxyUrl)、"
+             f"プライベート エンドポイントを使用していますが、プロキシのバイパス ({', '.join(proxy.bypass) or 'なし'}) に "
+             f"{'、'.join(missing)} がありません。この通信はプライベート エンドポイントではなくプロキシに送られます。"),
+        Text(f"On the server, add {' and '.join(missing)} to the proxy bypass (the command below; `Arc` covers "
+             "his/guestconfiguration, `AMA` the Azure Monitor Agent endpoints).",
+             f"サーバー上でプロキシのバイパスに {'、'.join(missing)} を追加してください (以下のコマンド。`Arc` は "
+             "his/guestconfiguration、`AMA` は Azure Monitor エージェントのエンドポイントを対象とします)。"),
+        commands(vm).bypass_proxy(missing),
+        {"proxyUrl": proxy.url, "proxyBypass": list(proxy.bypass), "missing": missing})

@@ -9,8 +9,8 @@ def unsupported(vm, verdict: OsVerdict, image_verdict: OsVerdict | None) -> Find
                 "verdict": verdict.detail}
     return Finding(
         "OS_UNSUPPORTED", "os", HIGH, vm.id,
-        Text(f"VM {vm.name} runs an operating system Azure Monitor Agent does not support: {verdict.detail}.",
-             f"VM {vm.name} の OS は Azure Monitor エージェントのサポート対象外です: {verdict.text.ja}。"),
+        Text(f"{vm.label.en} runs an operating system Azure Monitor Agent does not support: {verdict.detail}.",
+             f"{vm.label.ja} の OS は Azure Monitor エージェントのサポート対象外です: {verdict.text.ja}。"),
         Text("Move the workload to a supported OS version (upgrade or rebuild the VM); the agent's behaviour "
              f"on this OS is not guaranteed and its installer may refuse it (exit code 51). List: {DOCS_URL}",
              "サポート対象の OS バージョンへ移行してください (アップグレードまたは再構築)。対象外 OS では "

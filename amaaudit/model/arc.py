@@ -41,6 +41,7 @@ class ArcMachine(Machine):
     noun = Text("Arc-enabled server", "Arc 対応サーバー")
     resource_type = ARC_TYPE
     managed_as = "hybridMachines"
+    inventory = (("Microsoft.HybridCompute/machines/read", None),)
     # "System-assigned managed identity is the only supported authentication for Azure Arc-enabled
     # servers" (Learn, Azure Monitor Agent requirements).
     supports_user_assigned = False
@@ -152,6 +153,9 @@ class ArcMachine(Machine):
         bypass = tuple(str(x).strip() for x in as_list(self.agent_configuration.get("proxyBypass")) if str(x).strip())
         return Proxy(url, bypass)
 
+    def own_endpoints(self) -> list:       # type: ignore[override]
+        return arc_endpoints(self.estate.cloud, self.location)
+
     @property
     def private_link_scope_id(self) -> str:
         return str(self.props.get("privateLinkScopeResourceId") or "").strip()
@@ -168,6 +172,7 @@ class ArcMachine(Machine):
 @dataclass(frozen=True)
 class ArcConnection:
     """One private endpoint connection of an Arc Private Link Scope (kept inline in the scope)."""
+    id: str
     endpoint_id: str
     status: str
     group_ids: tuple[str, ...]
@@ -186,7 +191,7 @@ class ArcScope:
             endpoint = cp.get("privateEndpoint") if isinstance(cp.get("privateEndpoint"), dict) else {}
             state = cp.get("privateLinkServiceConnectionState")
             self.connections.append(ArcConnection(
-                str(endpoint.get("id") or ""), str(state.get("status") or "") if isinstance(state, dict) else "",
+                str(c.get("id") or "") if isinstance(c, dict) else "", str(endpoint.get("id") or ""), str(state.get("status") or "") if isinstance(state, dict) else "",
                 tuple(str(g) for g in as_list(cp.get("groupIds")))))
 
 
@@ -254,10 +259,6 @@ class ArcPrivateLink:
         """The private DNS zones this private link needs (besides AMPLS's): zone -> what it maps."""
         return arc_private_dns_zones(cloud)
 
-    @staticmethod
-    def services(cloud: str, region: str) -> list:
-        """The endpoints the machine's own agent needs (shown with the network step's probes)."""
-        return arc_endpoints(cloud, region)
 
 
 class ArcNetwork(NetworkView):

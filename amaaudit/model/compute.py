@@ -197,6 +197,7 @@ class VirtualMachine(ComputeMachine):
     noun = Text("VM", "VM")
     resource_type = VM_TYPE
     managed_as = "virtualMachines"
+    inventory = (("Microsoft.Compute/virtualMachines/read", None),)
 
     @property
     def kind(self) -> str:       # type: ignore[override]

@@ -103,7 +103,6 @@ def _op_matches(failed: str, needed: str) -> bool:
     return needed.startswith(stem + "/")
 
 
-VM_LIST_OP = "Microsoft.Compute/virtualMachines/read"
 
 
 class ReadErrors:
@@ -127,12 +126,24 @@ class ReadErrors:
         return None
 
     def inventory_gaps(self) -> list[dict[str, Any]]:
-        """Failed VM lists: a VM read that failed for a whole subscription or resource group.
+        """Failed machine lists: the read that lists a kind of machine failed for a whole subscription or
+        resource group (or, for scale-set instances, for a whole scale set).
 
-        Unlike a failed read about one VM, which makes some of its verdicts unknown, these leave
-        VMs out of the estate altogether: no check can say anything about them."""
-        return [e for e in self.entries if "/providers/" not in arm.key(e.get("scope"))
-                and _op_matches(str(e.get("operation", "")), VM_LIST_OP)]
+        Unlike a failed read about one machine, which makes some of its verdicts unknown, these leave
+        machines out of the estate altogether: no check can say anything about them. Each registered
+        kind names the reads that list it (``Machine.inventory``)."""
+        from .machine import inventory_operations
+        lists = inventory_operations()
+        gaps = []
+        for entry in self.entries:
+            scope, operation = arm.key(entry.get("scope")), str(entry.get("operation", ""))
+            for needed, container in lists:
+                within = "/providers/" not in scope if container is None else \
+                    arm.parse(scope).type.lower() == container.lower() and scope.count("/providers/") == 1
+                if within and _op_matches(operation, needed):
+                    gaps.append(entry)
+                    break
+        return gaps
 
 
 class Estate:

@@ -30,6 +30,13 @@ DCRA_TYPE = "Microsoft.Insights/dataCollectionRuleAssociations"
 KINDS: list[type["Machine"]] = []
 
 
+def inventory_operations() -> list[tuple[str, str | None]]:
+    """(read operation, type of the resource it lists under, or None for a subscription or resource
+    group) of every registered kind: a failure of one of these leaves machines out altogether."""
+    from . import arc, compute, scaleset  # noqa: F401 - importing them registers the kinds
+    return [op for cls in KINDS for op in cls.inventory]
+
+
 def machine_kind(cls: type["Machine"]) -> type["Machine"]:
     """Register a machine kind: its documents become rows of every check."""
     KINDS.append(cls)
@@ -97,6 +104,9 @@ class Machine:
     kind: ClassVar[str]                 # "vm" | "arc" | "vmss": results carry it
     noun: ClassVar[Text]                # how findings name one: "VM", "Arc-enabled server"...
     resource_type: ClassVar[str]        # the documents that are machines of this kind
+    # The reads that list them: (operation, the type of resource they are listed under, None for a
+    # subscription or resource group).
+    inventory: ClassVar[tuple[tuple[str, str | None], ...]] = ()
     supports_user_assigned: ClassVar[bool] = True
 
     def __init__(self, estate: Estate, doc: dict[str, Any]):
@@ -204,6 +214,10 @@ class Machine:
     @property
     def proxy(self) -> Proxy | None:
         return None
+
+    def own_endpoints(self) -> list:
+        """Endpoints the machine's own agent needs besides AMA's (Arc's Connected Machine agent)."""
+        return []
 
     @property
     def host_private_link(self):

@@ -93,6 +93,8 @@ class ScaleSetInstance(ComputeMachine):
     noun = Text("scale-set instance", "スケール セット インスタンス")
     resource_type = INSTANCE_TYPE
     managed_as = "scaleSet"
+    inventory = (("Microsoft.Compute/virtualMachineScaleSets/read", None),
+                 ("Microsoft.Compute/virtualMachineScaleSets/virtualMachines/read", SCALE_SET_TYPE))
 
     @cached_property
     def scale_set_id(self) -> str:

@@ -141,6 +141,7 @@ def app(head: dict[str, Any], matrix: dict[str, Any], lang: str, waivers: list[d
     data = {"lang": lang, "words": w, "steps": [{**s, "run": m["run"]} for s, m in zip(i18n.steps(lang), matrix["steps"])],
             "short": [i18n.word("short_" + s["name"], lang) for s in matrix["steps"]],
             "subs": matrix["subs"], "rgs": matrix["rgs"], "vms": matrix["vms"],
+            "kinds": [{"code": k, "label": i18n.machine_kind(k, lang)} for k in matrix["kinds"]],
             "baseline": bool(head.get("baseline"))}
     return (f'<style>{asset("report.css")}</style>'
             f'<div id="aa-app" class="aa" lang="{_e(lang)}">{header(head, lang, waivers)}{before_matrix}'

@@ -11,9 +11,9 @@ from ..steps import STEPS
 
 _WORDS: dict[str, tuple[str, str]] = {
     "title": ("Azure Monitor Agent audit", "Azure Monitor エージェント監査レポート"),
-    "subtitle": ("Why is this VM not sending Heartbeat to Log Analytics? Each VM checked along the troubleshooting "
+    "subtitle": ("Why is this machine not sending Heartbeat to Log Analytics? Each machine (Azure VM, Arc-enabled server, scale-set instance) checked along the troubleshooting "
                  "guide, step by step.",
-                 "Heartbeat が Log Analytics に届かないのはなぜか。トラブルシューティング ガイドの手順に沿って VM ごとに確認しました。"),
+                 "Heartbeat が Log Analytics に届かないのはなぜか。トラブルシューティング ガイドの手順に沿って マシンごとに確認しました。"),
     "estate": ("Estate", "対象"),
     "kind_demo": ("DEMO estate (bundled, fictional)", "デモ環境 (同梱・架空)"),
     "kind_file": ("Snapshot file", "スナップショット ファイル"),
@@ -33,22 +33,22 @@ _WORDS: dict[str, tuple[str, str]] = {
     "no": ("no", "いいえ"),
     "waiver_file": ("Waivers", "例外 (waiver)"),
     "none": ("none", "なし"),
-    "vms_checked": ("VMs checked", "確認した VM"),
-    "vms_broken": ("VMs with a broken link", "問題のある VM"),
-    "vms_ok": ("VMs without failures", "問題のない VM"),
+    "vms_checked": ("machines checked", "確認したマシン"),
+    "vms_broken": ("machines with a broken link", "問題のあるマシン"),
+    "vms_ok": ("machines without failures", "問題のないマシン"),
     "results": ("Results", "結果"),
-    "verdict_fail": ("Action needed: {n} VM(s) have a broken link in the chain to Log Analytics.",
-                     "対応が必要です: {n} 台の VM で Log Analytics までの経路に問題があります。"),
+    "verdict_fail": ("Action needed: {n} machine(s) have a broken link in the chain to Log Analytics.",
+                     "対応が必要です: {n} 台のマシン で Log Analytics までの経路に問題があります。"),
     "verdict_error": ("{n} result(s) could not be evaluated: an input was unreadable (see errors).",
                       "{n} 件は入力を読み取れず判定できませんでした (エラーを参照)。"),
-    "verdict_pass": ("Every checked VM passes every step that applies to it.",
-                     "確認したすべての VM が、該当するすべての手順を満たしています。"),
-    "verdict_incomplete": ("Incomplete: the VM list of {scopes} could not be read, so VMs there are not in this "
+    "verdict_pass": ("Every checked machine passes every step that applies to it.",
+                     "確認したすべてのマシン が、該当するすべての手順を満たしています。"),
+    "verdict_incomplete": ("Incomplete: the machine list of {scopes} could not be read, so machines there are not in this "
                            "report at all; fix the read (permissions, throttling) and run again.",
-                           "不完全: {scopes} の VM 一覧を読み取れなかったため、そこにある VM はこのレポートに含まれていません。"
+                           "不完全: {scopes} のマシン 一覧を読み取れなかったため、そこにある マシンはこのレポートに含まれていません。"
                            "読み取りの問題 (権限、スロットリング) を解消して再実行してください。"),
-    "verdict_none": ("No VM was checked in this run (nothing selected, or the estate has no VM).",
-                     "今回の実行では VM を確認していません (選択なし、または対象に VM がありません)。"),
+    "verdict_none": ("No machine was checked in this run (nothing selected, or the estate has no machine).",
+                     "今回の実行では マシンを確認していません (選択なし、または対象に マシンがありません)。"),
     "o_pass": ("pass", "合格"), "o_fail": ("fail", "不合格"), "o_warn": ("warn", "警告"),
     "o_skip": ("skip", "対象外"), "o_error": ("error", "判定不能"), "o_waived": ("waived", "例外承認"),
     "o_none": ("not checked", "未確認"),
@@ -59,26 +59,31 @@ _WORDS: dict[str, tuple[str, str]] = {
     "legend_error": ("could not evaluate: input unreadable", "判定不能: 入力を読み取れない"),
     "legend_waived": ("waived: accepted exception", "例外承認済み"),
     "legend_none": ("not checked in this run", "今回は未確認"),
-    "legend_first": ("first broken link of the VM", "その VM で最初に問題がある手順"),
-    "matrix": ("VM × step", "VM × 手順"),
-    "matrix_hint": ("One row per VM, the guide's steps left to right. Click a cell for what was checked, the "
+    "legend_first": ("first broken link of the machine", "そのマシン で最初に問題がある手順"),
+    "matrix": ("Machine × step", "マシン × 手順"),
+    "matrix_hint": ("One row per machine, the guide's steps left to right. Click a cell for what was checked, the "
                     "evidence and the fix.",
-                    "VM ごとに 1 行、ガイドの手順を左から順に並べています。セルを押すと確認内容・根拠・対処を表示します。"),
-    "vm": ("VM", "VM"),
+                    "マシンごとに 1 行、ガイドの手順を左から順に並べています。セルを押すと確認内容・根拠・対処を表示します。"),
+    "vm": ("Machine", "マシン"),
+    "machine_kind": ("Kind", "種類"),
+    "all_kinds": ("All kinds", "すべての種類"),
+    "mk_vm": ("VM", "VM"),
+    "mk_vmss": ("Scale set", "スケール セット"),
+    "mk_arc": ("Arc", "Arc"),
     "subscription": ("Subscription", "サブスクリプション"),
     "resource_group": ("Resource group", "リソース グループ"),
     "first_broken": ("First broken link", "最初の問題"),
     "all_subs": ("All subscriptions", "すべてのサブスクリプション"),
     "all_rgs": ("All resource groups", "すべてのリソース グループ"),
-    "filter_vm": ("Filter VMs by name", "VM 名で絞り込み"),
-    "show_all": ("All VMs", "すべての VM"),
+    "filter_vm": ("Filter machines by name", "マシン名で絞り込み"),
+    "show_all": ("All machines", "すべてのマシン"),
     "show_broken": ("Failing or not evaluable", "不合格・判定不能"),
     "show_findings": ("Any finding (incl. warnings, waived)", "何らかの指摘あり (警告・例外含む)"),
     "show_healthy": ("Without failures", "問題なし"),
-    "shown": ("{shown} of {total} VMs", "{total} 台中 {shown} 台を表示"),
-    "no_match": ("No VM matches these filters.", "条件に一致する VM はありません。"),
+    "shown": ("{shown} of {total} machines", "{total} 台中 {shown} 台を表示"),
+    "no_match": ("No machine matches these filters.", "条件に一致する マシンはありません。"),
     "details": ("Details", "詳細"),
-    "details_empty": ("Select a VM or a cell in the matrix.", "マトリックスの VM またはセルを選択してください。"),
+    "details_empty": ("Select a machine or a cell in the matrix.", "マトリックスのマシン またはセルを選択してください。"),
     "resource_id": ("Resource ID", "リソース ID"),
     "location": ("Location", "場所"),
     "tags": ("Tags", "タグ"),
@@ -179,32 +184,36 @@ _WORDS: dict[str, tuple[str, str]] = {
 }
 
 _STEP_CHECKS: dict[str, tuple[str, str]] = {
-    "os": ("The VM's operating system is one Azure Monitor Agent supports.",
+    "os": ("The machine's operating system is one Azure Monitor Agent supports.",
            "マシンの OS が Azure Monitor エージェントのサポート対象であること。"),
-    "power": ("The VM is running and its Azure guest agent reports Ready.",
-              "マシンが起動しており、Azure ゲスト エージェントが Ready であること。"),
+    "power": ("The machine is up (a VM running; an Arc server connected) and what installs extensions on it (the "
+              "Azure guest agent; Arc's extension service) is ready.",
+              "マシンが稼働しており (VM は起動、Arc サーバーは接続)、拡張機能をインストールするもの (Azure ゲスト エージェント、"
+              "Arc の拡張機能サービス) が準備完了であること。"),
     "agent": ("Exactly one Azure Monitor Agent extension for the OS, provisioned successfully, version pinned to "
               "major.minor, automatic upgrade on.",
               "OS に合った Azure Monitor エージェント拡張機能が 1 つだけあり、プロビジョニングに成功していること "
               "(バージョンは major.minor 指定、自動アップグレード有効)。"),
-    "network": ("Outbound HTTPS (443) from the VM's subnet to the AMA endpoints is allowed (NSG, routes).",
-                "VM のサブネットから AMA のエンドポイントへの送信 HTTPS (443) が NSG・ルートで許可されていること。"),
+    "network": ("Outbound HTTPS (443) from the machine's subnet to the AMA endpoints is allowed (NSG, routes); "
+                "an Arc server's network is not in ARM: what to test on it is listed.",
+                "マシンのサブネットから AMA のエンドポイントへの送信 HTTPS (443) が NSG・ルートで許可されていること "
+                "(Arc サーバーのネットワークは ARM にないため、マシン上で確認する内容を示します)。"),
     "ampls": ("With a private link scope (AMPLS), it holds the workspace and the DCE, and its access mode lets "
-              "the VM in.",
+              "the machine in.",
               "AMPLS を使用している場合、ワークスペースとデータ収集エンドポイントが AMPLS に含まれ、アクセス モードで "
-              "VM からの接続が許可されていること (原因 A)。"),
-    "dns": ("With a private link, the private DNS zones exist, are linked to the VM's VNet and resolve to the "
+              "マシンからの接続が許可されていること (原因 A)。"),
+    "dns": ("With a private link, the private DNS zones exist, are linked to the machine's VNet and resolve to the "
             "private endpoint.",
-            "プライベート リンクを使用している場合、プライベート DNS ゾーンが存在し VM の VNet にリンクされ、"
+            "プライベート リンクを使用している場合、プライベート DNS ゾーンが存在し マシンの VNet にリンクされ、"
             "プライベート エンドポイントに解決されること (原因 B)。"),
-    "dcr": ("The VM is associated with a data collection rule that sends to the (expected) Log Analytics "
+    "dcr": ("The machine is associated with a data collection rule that sends to the (expected) Log Analytics "
             "workspace, and that workspace ingests.",
-            "VM がデータ収集ルールに関連付けられ、そのルールが (想定の) Log Analytics ワークスペースへ送信し、"
+            "マシンがデータ収集ルールに関連付けられ、そのルールが (想定の) Log Analytics ワークスペースへ送信し、"
             "ワークスペースが取り込みを行っていること。"),
-    "identity": ("The VM has the managed identity the agent is configured to use.",
-                 "エージェントが使用するマネージド ID が VM に割り当てられていること。"),
-    "heartbeat": ("Heartbeat rows from the VM reached Log Analytics recently (the outcome of every step above).",
-                  "VM からの Heartbeat が最近 Log Analytics に届いていること (上記すべての手順の結果)。"),
+    "identity": ("The machine has the managed identity the agent is configured to use.",
+                 "エージェントが使用するマネージド ID が マシンに割り当てられていること。"),
+    "heartbeat": ("Heartbeat rows from the machine reached Log Analytics recently (the outcome of every step above).",
+                  "マシンからの Heartbeat が最近 Log Analytics に届いていること (上記すべての手順の結果)。"),
 }
 
 
@@ -217,6 +226,12 @@ def words(lang: str) -> dict[str, str]:
 def word(key: str, lang: str, **values: object) -> str:
     text = _WORDS[key][1 if lang == "ja" else 0]
     return text.format(**values) if values else text
+
+
+def machine_kind(kind: str, lang: str) -> str:
+    """The short label of a machine kind ("VM", "Arc", "Scale set"); a kind without one shows its code."""
+    pair = _WORDS.get("mk_" + kind)
+    return pair[1 if lang == "ja" else 0] if pair else kind
 
 
 def step_checks(step: str, lang: str) -> str:

@@ -10,12 +10,13 @@ from __future__ import annotations
 
 from typing import Any
 
-NAMES = ("vm", "resource_id", "subscription", "resource_group", "step", "outcome", "severity", "code", "waiver")
+NAMES = ("vm", "kind", "resource_id", "subscription", "resource_group", "step", "outcome", "severity", "code",
+         "waiver")
 
 
 def properties(record: dict[str, Any]) -> list[tuple[str, str]]:
     from .results import primary
-    props = [(name, str(record[name])) for name in NAMES[:6]]
+    props = [(name, str(record.get(name))) for name in NAMES[:7]]
     if record.get("severity"):
         props.append(("severity", str(record["severity"])))
     finding = primary(record)

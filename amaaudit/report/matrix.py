@@ -13,6 +13,7 @@ from typing import Any, Callable
 from ..steps import STEPS
 from . import results, support
 
+KIND_ORDER = ("vm", "vmss", "arc")          # how the report lists machine kinds (others after, by name)
 STATE = {"pass": "p", "fail": "f", "warn": "w", "skip": "s", "error": "e", "waived": "v"}
 NOT_CHECKED = "."
 
@@ -81,17 +82,21 @@ def build(records: list[dict[str, Any]], header: dict[str, Any], lang: str,
     rg_index = {g: i for i, g in enumerate(rgs)}
     ran = {r["step"] for r in records}
     labelled = bool(header.get("baseline"))
+    kinds = sorted({next(iter(s.values()))[0].get("kind") or "vm" for _, s in vms},
+                   key=lambda k: (KIND_ORDER.index(k) if k in KIND_ORDER else len(KIND_ORDER), k))
+    kind_index = {k: i for i, k in enumerate(kinds)}
     rows, details = [], {}
     for index, (rid, by_step) in enumerate(vms):
         any_record = next(iter(by_step.values()))[0]
         worst = {step: _worst(rs) for step, rs in by_step.items()}
         states = "".join(STATE[worst[s.name]["outcome"]] if s.name in worst else NOT_CHECKED for s in STEPS)
         first = next((i for i, s in enumerate(STEPS) if s.name in worst and worst[s.name]["outcome"] in ("fail", "error")), -1)
+        # --baseline / --what-if: a bit per step whose result is new (0 without a baseline)
+        new_bits = sum(1 << i for i, s in enumerate(STEPS)
+                       if any(r.get("baseline") == "new" for r in by_step.get(s.name, ()))) if labelled else 0
         rows.append([any_record["vm"], sub_index[any_record["subscription"]],
-                     rg_index[any_record["resource_group"].lower()], states, first, any_record["resource_id"]])
-        if labelled:   # --baseline / --what-if: a bit per step whose result is new
-            rows[-1].append(sum(1 << i for i, s in enumerate(STEPS)
-                                if any(r.get("baseline") == "new" for r in by_step.get(s.name, ()))))
+                     rg_index[any_record["resource_group"].lower()], states, first, any_record["resource_id"],
+                     new_bits, kind_index[any_record.get("kind") or "vm"]])
         if set(states) <= {"p", NOT_CHECKED}:
             continue
         facts = facts_of(rid) or {}
@@ -105,5 +110,5 @@ def build(records: list[dict[str, Any]], header: dict[str, Any], lang: str,
                                for code, d in drafts.items()}
         details[str(index)] = detail
     matrix = {"steps": [{"name": s.name, "run": s.name in ran} for s in STEPS],
-              "subs": subs, "rgs": [shown_rg[g] for g in rgs], "vms": rows}
+              "subs": subs, "rgs": [shown_rg[g] for g in rgs], "kinds": kinds, "vms": rows}
     return matrix, {"s": strings.table, "d": details}

@@ -70,7 +70,8 @@ def to_object(record: dict[str, Any], lang: str) -> dict[str, Any]:
             commands += [c for c in f.get("commands", []) if c not in commands]
     said = message(record, lang) or None
     out = {
-        "vm": record["vm"], "resource_id": record["resource_id"], "subscription": record["subscription"],
+        "vm": record["vm"], "kind": record.get("kind") or "vm", "resource_id": record["resource_id"],
+        "subscription": record["subscription"],
         "resource_group": record["resource_group"], "location": record.get("location") or None,
         "step": record["step"], "test": record.get("test"), "nodeid": record.get("nodeid"),
         "outcome": record["outcome"], "severity": record.get("severity"),

@@ -24,7 +24,8 @@
     for (var k = 0; k < r[3].length; k++) { best = Math.min(best, RANK[r[3][k]]); }
     vmRank[i] = best <= 1 ? 0 : best <= 3 ? 1 : 2;   // broken, findings, clean
   });
-  var state = {sub: -1, rg: -1, q: '', show: 'all', sort: 'status', asc: true, selected: -1, step: null};
+  var KINDS = D.kinds || [{code: 'vm', label: 'VM'}];
+  var state = {sub: -1, rg: -1, kind: -1, q: '', show: 'all', sort: 'status', asc: true, selected: -1, step: null};
   var view = [];
   var details = null;
 
@@ -50,8 +51,12 @@
   function option(value, label) { var o = el('option', null, label); o.value = String(value); return o; }
   var bar = document.getElementById('aa-toolbar');
   var subSel = el('select', 'aa-in'), rgSel = el('select', 'aa-in'), showSel = el('select', 'aa-in');
+  var kindSel = el('select', 'aa-in');
   var search = el('input', 'aa-in aa-search');
-  subSel.id = 'aa-f-sub'; rgSel.id = 'aa-f-rg'; showSel.id = 'aa-f-show'; search.id = 'aa-f-q';
+  subSel.id = 'aa-f-sub'; rgSel.id = 'aa-f-rg'; showSel.id = 'aa-f-show'; search.id = 'aa-f-q'; kindSel.id = 'aa-f-kind';
+  kindSel.setAttribute('aria-label', W.machine_kind);
+  add(kindSel, option(-1, W.all_kinds));
+  KINDS.forEach(function (k, i) { add(kindSel, option(i, k.label)); });
   subSel.setAttribute('aria-label', W.subscription); rgSel.setAttribute('aria-label', W.resource_group);
   showSel.setAttribute('aria-label', W.show_all);
   search.type = 'search'; search.placeholder = W.filter_vm; search.setAttribute('aria-label', W.filter_vm);
@@ -69,7 +74,8 @@
   [['all', W.show_all], ['broken', W.show_broken], ['findings', W.show_findings], ['healthy', W.show_healthy]]
     .concat(D.baseline ? [['new', W.show_new]] : [])
     .forEach(function (p) { add(showSel, option(p[0], p[1])); });
-  add(bar, search, subSel, rgSel, showSel);
+  add(bar, search, KINDS.length > 1 ? kindSel : null, subSel, rgSel, showSel);
+  kindSel.addEventListener('change', function () { state.kind = Number(kindSel.value); refresh(); });
   fillRgs();
   subSel.addEventListener('change', function () { state.sub = Number(subSel.value); fillRgs(); refresh(); });
   rgSel.addEventListener('change', function () { state.rg = Number(rgSel.value); refresh(); });
@@ -78,7 +84,7 @@
 
   /* ---- matrix ------------------------------------------------------------------------- */
   var mx = document.getElementById('aa-matrix');
-  mx.style.setProperty('--aa-cols', 'minmax(100px, 1.4fr) 80px minmax(84px, 1fr) repeat(' + STEPS.length + ', 58px)');
+  mx.style.setProperty('--aa-cols', 'minmax(100px, 1.4fr) 56px 80px minmax(84px, 1fr) repeat(' + STEPS.length + ', 58px)');
   var head = el('div', 'aa-mx-head');
   head.setAttribute('role', 'row');
   function sortButton(key, label, title) {
@@ -91,7 +97,8 @@
     });
     return b;
   }
-  add(head, sortButton('name', W.vm), sortButton('sub', W.subscription), sortButton('rg', W.resource_group));
+  add(head, sortButton('name', W.vm), sortButton('kind', W.machine_kind), sortButton('sub', W.subscription),
+      sortButton('rg', W.resource_group));
   STEPS.forEach(function (s, i) {
     var b = sortButton('step' + i, D.short[i], (i + 1) + '. ' + s.title + (s.run ? '' : ' \u2014 ' + W.not_run_step));
     b.classList.add('aa-step-h');
@@ -108,6 +115,7 @@
   function matches(r, i) {
     if (state.sub >= 0 && r[1] !== state.sub) { return false; }
     if (state.rg >= 0 && r[2] !== state.rg) { return false; }
+    if (state.kind >= 0 && (r[7] || 0) !== state.kind) { return false; }
     if (state.q && r[0].toLowerCase().indexOf(state.q) < 0) { return false; }
     if (state.show === 'broken') { return vmRank[i] === 0; }
     if (state.show === 'findings') { return vmRank[i] <= 1; }
@@ -122,6 +130,9 @@
     if (key === 'name') { return function (i, j) { return dir * name(i, j); }; }
     if (key === 'sub') {
       return function (i, j) { return dir * (cmpText(D.subs[ROWS[i][1]], D.subs[ROWS[j][1]]) || ROWS[i][2] - ROWS[j][2]) || name(i, j); };
+    }
+    if (key === 'kind') {
+      return function (i, j) { return dir * ((ROWS[i][7] || 0) - (ROWS[j][7] || 0)) || name(i, j); };
     }
     if (key === 'rg') {
       return function (i, j) { return dir * (cmpText(D.rgs[ROWS[i][2]].toLowerCase(), D.rgs[ROWS[j][2]].toLowerCase())) || name(i, j); };
@@ -174,7 +185,10 @@
     sub.title = D.subs[r[1]]; sub.setAttribute('role', 'gridcell');
     var rg = el('span', 'aa-rg', D.rgs[r[2]]);
     rg.title = D.rgs[r[2]]; rg.setAttribute('role', 'gridcell');
-    add(line, name, sub, rg);
+    var kind = KINDS[r[7] || 0] || KINDS[0];
+    var badge = el('span', 'aa-kind-cell aa-mk-' + kind.code, kind.label);
+    badge.title = kind.label; badge.setAttribute('role', 'gridcell');
+    add(line, name, badge, sub, rg);
     for (var k = 0; k < STEPS.length; k++) {
       var c = r[3][k];
       var cell = el('a', 'aa-c aa-c-' + (c === '.' ? 'n' : c), SYM[c]);
@@ -308,7 +322,8 @@
     pane.dataset.vm = String(i);
     var top = el('div', 'aa-d-head');
     var h = el('h3', 'aa-d-name', r[0]);
-    var meta = el('p', 'aa-muted', D.subs[r[1]] + ' / ' + D.rgs[r[2]] + (info && info.loc ? ' / ' + info.loc : ''));
+    var meta = el('p', 'aa-muted', ((KINDS[r[7] || 0] || KINDS[0]).label) + ' \u00b7 ' + D.subs[r[1]] + ' / ' +
+                  D.rgs[r[2]] + (info && info.loc ? ' / ' + info.loc : ''));
     var rid = el('div', 'aa-rid');
     add(rid, el('code', 'aa-mono', r[5]), copyButton(function () { return r[5]; }));
     add(top, h, meta, rid);
