@@ -50,6 +50,8 @@ from azure.core.pipeline.transport import RequestsTransport
 from azure.mgmt.core.policies import ARMChallengeAuthenticationPolicy, ARMHttpLoggingPolicy
 
 from .. import __version__
+from .limits import ARM_READS_HEADER, TENANT_READS_HEADER
+from .scheduler import TENANT, Pacer
 
 USER_AGENT = f"amaaudit/{__version__}"
 
@@ -68,6 +70,16 @@ class Counters:
     by_kind: dict[str, int] = field(default_factory=dict)
     throttle_waits: int = 0
     throttle_seconds: float = 0.0
+    throttled_answers: int = 0          # 429s received (each retried or given up on)
+    paced_seconds: float = 0.0          # time reads were held back to stay within a bucket
+
+    def answered_429(self) -> None:
+        with self.lock:
+            self.throttled_answers += 1
+
+    def paced(self, seconds: float) -> None:
+        with self.lock:
+            self.paced_seconds += max(0.0, seconds)
 
     def count(self, kind: str) -> None:
         with self.lock:
@@ -103,6 +115,53 @@ class ReadOnlyGuard(SansIOHTTPPolicy):
             self._counters.count(request_kind(method, path))
             return
         raise WriteRefused(f"amaaudit is read-only: refused to send {method} {path}")
+
+
+SUBSCRIPTION_IN_PATH = re.compile(r"^/subscriptions/([^/?#]+)", re.I)
+
+
+def bucket_key(path: str) -> str:
+    """Which ARM read bucket a request draws from: its subscription, or the tenant's."""
+    m = SUBSCRIPTION_IN_PATH.match(path)
+    return m.group(1).lower() if m else TENANT
+
+
+def _int_header(headers: Any, name: str) -> int | None:
+    value = headers.get(name)
+    try:
+        return int(str(value).strip()) if value is not None else None
+    except ValueError:
+        return None
+
+
+class ThrottleObserver(SansIOHTTPPolicy):
+    """Feeds every ARM answer's remaining-reads header (and every 429's Retry-After) to the
+    :class:`~.scheduler.Pacer`, and counts 429s. It sits inside the retry loop, so it sees each
+    attempt, retried ones included."""
+
+    def __init__(self, counters: Counters, pacer: Pacer | None, max_retry_after: float) -> None:
+        super().__init__()
+        self._counters = counters
+        self._pacer = pacer
+        self._max_retry_after = max_retry_after
+
+    def on_response(self, request, response):  # type: ignore[override]
+        http = response.http_response
+        status = http.status_code
+        if status == 429:
+            self._counters.answered_429()
+        path = urlparse(request.http_request.url).path
+        if self._pacer is None or request_kind(request.http_request.method, path) != "arm":
+            return
+        key = bucket_key(path)
+        header = TENANT_READS_HEADER if key == TENANT else ARM_READS_HEADER
+        remaining = _int_header(http.headers, header)
+        retry_after = None
+        if status == 429:
+            # as the retry policy will wait: capped, 1 s when absent or not in seconds
+            retry_after = min(float(_int_header(http.headers, "Retry-After") or 1), self._max_retry_after)
+        if remaining is not None or retry_after is not None:
+            self._pacer.observe(key, remaining, retry_after=retry_after)
 
 
 def _parse_hms(value: str | None) -> float | None:
@@ -208,9 +267,10 @@ class PipelineFactory:
 
     def __init__(self, credential: Any, counters: Counters, *, concurrency: int, connection_timeout: float,
                  read_timeout: float, max_retries: int, retry_backoff_factor: float,
-                 max_retry_after: float) -> None:
+                 max_retry_after: float, pacer: Pacer | None = None) -> None:
         self.credential = credential
         self.counters = counters
+        self.pacer = pacer
         self._session = requests.Session()
         pool = max(10, concurrency + 2)
         # like azure-core's own adapter: no urllib3 retries (the retry policy owns retrying)
@@ -239,6 +299,7 @@ class PipelineFactory:
             ReadRetryPolicy(self.counters, self._max_retry_after, **self._retry_kwargs),
             auth,
             ReadOnlyGuard(self.counters),
+            ThrottleObserver(self.counters, self.pacer, self._max_retry_after),
             DistributedTracingPolicy(),
             SensitiveHeaderCleanupPolicy(),
             ARMHttpLoggingPolicy() if arm else HttpLoggingPolicy(),
