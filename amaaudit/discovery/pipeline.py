@@ -135,9 +135,9 @@ def _int_header(headers: Any, name: str) -> int | None:
 
 
 class ThrottleObserver(SansIOHTTPPolicy):
-    """Feeds every ARM answer's remaining-reads header (and every 429's Retry-After) to the
-    :class:`~.scheduler.Pacer`, and counts 429s. It sits inside the retry loop, so it sees each
-    attempt, retried ones included."""
+    """Tells the :class:`~.scheduler.Pacer` of every ARM request sent and answered (the
+    remaining-reads header, a 429's Retry-After), and counts 429s. It sits inside the retry loop,
+    so it sees each attempt, retried ones and further pages included."""
 
     def __init__(self, counters: Counters, pacer: Pacer | None, max_retry_after: float) -> None:
         super().__init__()
@@ -145,23 +145,38 @@ class ThrottleObserver(SansIOHTTPPolicy):
         self._pacer = pacer
         self._max_retry_after = max_retry_after
 
+    def _key(self, request) -> str | None:
+        http = request.http_request
+        path = urlparse(http.url).path
+        if self._pacer is None or request_kind(http.method, path) != "arm":
+            return None
+        return bucket_key(path)
+
+    def on_request(self, request):  # type: ignore[override]
+        key = self._key(request)
+        if key is not None:
+            self._pacer.sending(key)
+
     def on_response(self, request, response):  # type: ignore[override]
         http = response.http_response
         status = http.status_code
         if status == 429:
             self._counters.answered_429()
-        path = urlparse(request.http_request.url).path
-        if self._pacer is None or request_kind(request.http_request.method, path) != "arm":
+        key = self._key(request)
+        if key is None:
             return
-        key = bucket_key(path)
         header = TENANT_READS_HEADER if key == TENANT else ARM_READS_HEADER
-        remaining = _int_header(http.headers, header)
         retry_after = None
         if status == 429:
             # as the retry policy will wait: capped, 1 s when absent or not in seconds
             retry_after = min(float(_int_header(http.headers, "Retry-After") or 1), self._max_retry_after)
-        if remaining is not None or retry_after is not None:
-            self._pacer.observe(key, remaining, retry_after=retry_after)
+        self._pacer.answered(key, _int_header(http.headers, header), retry_after=retry_after)
+
+    def on_exception(self, request):  # type: ignore[override]
+        key = self._key(request)
+        if key is not None:
+            self._pacer.answered(key, None)
+        return False
 
 
 def _parse_hms(value: str | None) -> float | None:

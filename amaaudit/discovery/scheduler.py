@@ -40,18 +40,27 @@ class _Bucket:
     tokens: float | None = None      # None: no header seen yet, not paced
     stamp: float = 0.0
     blocked_until: float = 0.0
-    inflight: int = 0
+    sent: int = 0                    # requests on the wire (sent, not answered)
+    reserved: int = 0                # reads dispatched whose request is not sent yet
 
 
 class Pacer:
-    """Per-subscription estimates of ARM's read buckets, fed by every answer (``observe``, called
-    from the HTTP pipeline on any thread) and consulted before each read (``ready_in``/``took``)."""
+    """Per-subscription estimates of ARM's read buckets.
+
+    The estimate is kept below what ARM holds, so that a paced read is never refused: every
+    request takes a token when it is dispatched (a read) or sent (a further page, a retry, a
+    list outside the walk); every answer's header resets the estimate to what ARM said minus
+    what is still on its way (never upwards: an older answer may arrive after a newer one), and
+    the estimate refills at the documented rate from the moment the answer arrived. ``reserve``
+    is called by the dispatcher; ``sending``/``answered`` by the HTTP pipeline, on any thread.
+    """
 
     def __init__(self, limits: Limits = DOCUMENTED, clock: Callable[[], float] = time.monotonic) -> None:
         self.limits = limits
         self.clock = clock
         self._lock = threading.Lock()
         self._buckets: dict[str, _Bucket] = {}
+        self._claim = threading.local()    # the key a worker thread's next request was reserved for
 
     def _bucket(self, key: str) -> _Bucket:
         found = self._buckets.get(key)
@@ -59,24 +68,13 @@ class Pacer:
             found = self._buckets[key] = _Bucket()
         return found
 
-    def _available(self, b: _Bucket, now: float) -> float:
-        assert b.tokens is not None
-        return min(float(self.limits.arm_bucket), b.tokens + (now - b.stamp) * self.limits.arm_refill_per_second)
+    def _refill(self, b: _Bucket, now: float) -> None:
+        if b.tokens is not None:
+            b.tokens = min(float(self.limits.arm_bucket),
+                           b.tokens + (now - b.stamp) * self.limits.arm_refill_per_second)
+        b.stamp = now
 
-    def observe(self, key: str, remaining: int | None, *, retry_after: float | None = None) -> None:
-        """An answer for ``key``'s bucket: what the header says is left, and a 429's wait."""
-        now = self.clock()
-        with self._lock:
-            b = self._bucket(key)
-            if remaining is not None:
-                # Reads still in flight may not be counted in ``remaining`` yet: take them off.
-                b.tokens = float(min(remaining, self.limits.arm_bucket) - b.inflight)
-                b.stamp = now
-            if retry_after is not None:
-                b.blocked_until = max(b.blocked_until, now + max(0.0, retry_after))
-                if b.tokens is not None:
-                    b.tokens, b.stamp = min(b.tokens, 0.0), now
-
+    # -- the dispatcher ----------------------------------------------------------------------
     def ready_in(self, key: str) -> float:
         """Seconds until a read for ``key`` may go out (0: now)."""
         now = self.clock()
@@ -86,33 +84,75 @@ class Pacer:
                 return 0.0
             wait = max(0.0, b.blocked_until - now)
             if b.tokens is not None:
-                short = 1.0 - self._available(b, now)
-                if short > 0:
-                    wait = max(wait, short / self.limits.arm_refill_per_second)
+                self._refill(b, now)
+                if b.tokens < 1.0:
+                    wait = max(wait, (1.0 - b.tokens) / self.limits.arm_refill_per_second)
             return wait
 
+    def reserve(self, key: str) -> None:
+        """A read for ``key`` was dispatched: it takes its token now."""
+        now = self.clock()
+        with self._lock:
+            b = self._bucket(key)
+            self._refill(b, now)
+            b.reserved += 1
+            if b.tokens is not None:
+                b.tokens -= 1.0
+
+    def claim(self, key: str | None) -> None:
+        """On a worker thread: its next request to ``key`` is the read reserved for it."""
+        self._claim.key = key
+
+    def release(self, key: str) -> None:
+        """On a worker thread, after the read: a reservation no request used goes back."""
+        if getattr(self._claim, "key", None) == key:
+            self._claim.key = None
+            with self._lock:
+                b = self._bucket(key)
+                b.reserved = max(0, b.reserved - 1)
+                if b.tokens is not None:
+                    b.tokens += 1.0
+
+    # -- the HTTP pipeline -------------------------------------------------------------------
+    def sending(self, key: str) -> None:
+        now = self.clock()
+        reserved = getattr(self._claim, "key", None) == key
+        if reserved:
+            self._claim.key = None
+        with self._lock:
+            b = self._bucket(key)
+            self._refill(b, now)
+            b.sent += 1
+            if reserved:
+                b.reserved = max(0, b.reserved - 1)
+            elif b.tokens is not None:
+                b.tokens -= 1.0
+
+    def answered(self, key: str, remaining: int | None, *, retry_after: float | None = None) -> None:
+        """An answer (or a failure) for ``key``: what the header says is left, and a 429's wait."""
+        now = self.clock()
+        with self._lock:
+            b = self._bucket(key)
+            b.sent = max(0, b.sent - 1)
+            self._refill(b, now)
+            if remaining is not None:
+                # what is on its way may not be counted in ``remaining`` yet: take it off
+                said = float(min(remaining, self.limits.arm_bucket) - b.sent - b.reserved)
+                b.tokens = said if b.tokens is None else min(b.tokens, said)
+            if retry_after is not None:
+                b.blocked_until = max(b.blocked_until, now + max(0.0, retry_after))
+                if b.tokens is not None:
+                    b.tokens = min(b.tokens, 0.0)
+
+    # -- what the progress line needs --------------------------------------------------------
     def available(self, key: str) -> float | None:
         """The estimate of reads left in ``key``'s bucket now (None: not known)."""
         with self._lock:
             b = self._buckets.get(key)
-            return None if b is None or b.tokens is None else self._available(b, self.clock())
-
-    def took(self, key: str) -> None:
-        now = self.clock()
-        with self._lock:
-            b = self._bucket(key)
-            b.inflight += 1
-            if b.tokens is not None:
-                b.tokens, b.stamp = self._available(b, now) - 1.0, now
-
-    def finished(self, key: str) -> None:
-        with self._lock:
-            b = self._bucket(key)
-            b.inflight = max(0, b.inflight - 1)
-
-    def paced_keys(self) -> list[str]:
-        with self._lock:
-            return [k for k, b in self._buckets.items() if b.tokens is not None]
+            if b is None or b.tokens is None:
+                return None
+            self._refill(b, self.clock())
+            return b.tokens
 
 
 @dataclass

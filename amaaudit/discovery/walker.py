@@ -241,9 +241,9 @@ class Walker:
                     if task is None:
                         break
                     key, (op, rid) = task
-                    self.pacer.took(key)
+                    self.pacer.reserve(key)
                     self.reads += 1
-                    self._inflight[pool.submit(self._fetch, op, rid)] = (key, op, rid)
+                    self._inflight[pool.submit(self._fetch, key, op, rid)] = (key, op, rid)
                 # Free workers and queued reads, yet none may go: the pacer is holding them back.
                 held = bool(self.scheduler) and len(self._inflight) < self.concurrency
                 now = time.monotonic()
@@ -258,7 +258,6 @@ class Walker:
                     done, _ = wait(list(self._inflight), timeout=timeout, return_when=FIRST_COMPLETED)
                     for fut in done:
                         key, op, rid = self._inflight.pop(fut)
-                        self.pacer.finished(key)
                         self._completed(op, rid, fut.result())
                 elif held:
                     time.sleep(max(0.001, timeout))
@@ -294,7 +293,8 @@ class Walker:
             return
         self.scheduler.put(id_parts(rid)["subscription"].lower() or TENANT, (op, rid), fresh=fresh)
 
-    def _fetch(self, op: str, rid: str) -> tuple[list[dict], BaseException | None, bool]:
+    def _fetch(self, key: str, op: str, rid: str) -> tuple[list[dict], BaseException | None, bool]:
+        self.pacer.claim(key)           # this thread's next request to ``key`` is the one reserved
         try:
             docs, exc = self.source.fetch(op, rid)
             return docs, exc, False
@@ -302,6 +302,8 @@ class Walker:
             return [], None, True
         except Exception as exc:  # noqa: BLE001 - becomes an errors entry
             return [], exc, False
+        finally:
+            self.pacer.release(key)
 
     def _completed(self, op: str, rid: str, result: tuple[list[dict], BaseException | None, bool]) -> None:
         docs, exc, not_found = result

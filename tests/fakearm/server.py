@@ -254,6 +254,10 @@ class FakeArm:
         self.stop()
 
     # -- test helpers ----------------------------------------------------------------------
+    def enforce(self, limits: FakeLimits | None) -> None:
+        """From now on, enforce these request limits (None: none), with fresh buckets."""
+        self.throttle = Throttle(limits) if limits is not None else None
+
     def forbid(self, scope: str, resource_type: str | None = None) -> None:
         """The principal may not read resources of ``resource_type`` (any, if None) at or below
         ``scope``: ARM answers 403, Resource Graph leaves them out."""
