@@ -13,6 +13,7 @@ from functools import cached_property
 from typing import Any, Iterable
 
 from .. import arm
+from ..compose import capture_times
 from ..text import Text
 from ..snapshot import Snapshot, gc_paused, parse_time
 
@@ -201,6 +202,17 @@ class Estate:
         from .compute import VirtualMachine
         docs = sorted(self.of_type("Microsoft.Compute/virtualMachines"), key=lambda d: arm.key(d["id"]))
         return [self.view(VirtualMachine, d) for d in docs]
+
+    # -- when ------------------------------------------------------------------------
+    @cached_property
+    def _capture_times(self) -> dict[str, datetime]:
+        return capture_times(self.snapshot)
+
+    def captured_at_of(self, resource_id: str) -> datetime:
+        """The instant a machine's facts were captured: the capture time of the snapshot that holds
+        it when several were combined (``--estate`` given more than once), else ``captured_at``.
+        Time-based verdicts about a machine are judged at this instant."""
+        return self._capture_times.get(arm.key(resource_id), self.captured_at)
 
     # -- heartbeats --------------------------------------------------------------------
     @property
