@@ -19,8 +19,8 @@ For each N it prints (and writes to ``bench/results.md`` with the machine's fact
 (c) estate load + model build + every VM's derived questions, in a fresh process, and how it
     grows from the smallest to the largest N (linear would be N2/N1).
 (d) how long headless Chromium takes to show the report's matrix at the largest N.
-(e) live discovery against the fake ARM server (tests/fakearm), 30-50 ms per request, both
-    back-ends, each once without limits and once under Azure's documented limits (ARM: a bucket
+(e) live discovery against the fake ARM server (tests/fakearm, in a process of its own), 30-50 ms
+    per request, both back-ends, each once without limits and once under Azure's documented limits (ARM: a bucket
     of 250 reads per subscription refilled at 25/s; Resource Graph 15 queries per 5 s; Log
     Analytics 200 per 30 s): wall time, requests, 429s, waits, and the throttle floor = the largest
     over subscriptions of (reads in that subscription - 250) / 25 s. The goal: throttled <= 1.25 x
@@ -258,67 +258,86 @@ class _Token:
         return AccessToken("bench-token", int(time.time()) + 3600)
 
 
+class FakeServer:
+    """The suite's fake ARM (tests/fakearm) in a process of its own (tests/fakearm/serve.py), so that
+    discovery does not share its process and GIL with the server it reads from."""
+
+    def __init__(self, estate: Path, latency: tuple[float, float]) -> None:
+        self.proc = subprocess.Popen([sys.executable, "-m", "tests.fakearm.serve", str(estate),
+                                      "--latency", f"{latency[0]},{latency[1]}"], cwd=REPO,
+                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        info = json.loads(self.proc.stdout.readline())
+        self.url, self.ca = info["url"], info["ca"]
+
+    def ask(self, **command) -> dict:
+        self.proc.stdin.write(json.dumps(command) + "\n")
+        self.proc.stdin.flush()
+        return json.loads(self.proc.stdout.readline())
+
+    def close(self) -> None:
+        self.proc.stdin.close()
+        if self.proc.wait(timeout=60) != 0:
+            raise RuntimeError("the fake ARM server ended badly (did discovery send a write?)")
+
+
 def discovery_timing(estate: Path, latency: tuple[float, float], concurrency: int) -> list[dict]:
     """Both back-ends, each captured twice from one fake ARM: without limits, then under the documented
-    ones (fresh buckets). The fake runs in this process, as in the suite's tests."""
+    ones (fresh buckets). And ``arm`` once more for one subscription alone: with four, this client
+    reads more slowly than four buckets refill (100 reads/s), so only a capture of one subscription
+    (25 reads/s) shows the pacing at work, at its floor."""
     from amaaudit.discovery import LiveSettings, discover
     from amaaudit.discovery.limits import DOCUMENTED
-    from tests.fakearm import FakeArm
     from tests.fakearm.harness import comparable
-    from tests.fakearm.limits import FakeLimits
 
     document = json.loads(estate.read_text(encoding="utf-8"))
     subs = sorted({r["id"].split("/")[2] for r in document["resources"]
                    if r["type"].lower() == "microsoft.compute/virtualmachines"})
+    del document
     rows = []
-    with FakeArm(document, latency=latency, seed=1) as fake:
-        saved = {k: os.environ.get(k) for k in ("REQUESTS_CA_BUNDLE", "NO_PROXY", "no_proxy")}
-        os.environ.update(REQUESTS_CA_BUNDLE=fake.ca_path, NO_PROXY="127.0.0.1,localhost", no_proxy="127.0.0.1,localhost")
-        try:
-            for backend in ("arm", "resource-graph"):
-                runs = {}
-                for mode in ("unthrottled", "throttled"):
-                    fake.clear()
-                    fake.enforce(FakeLimits() if mode == "throttled" else None)
-                    settings = LiveSettings(subscriptions=subs, arm_endpoint=fake.url, logs_endpoint=fake.url,
-                                            backend=backend, concurrency=concurrency)
-                    started = time.perf_counter()
-                    doc = discover(settings, credential=_Token())
-                    wall = time.perf_counter() - started
-                    reads: dict[str, int] = {}      # ARM reads that took a token, per subscription
-                    get_counts: dict[str, int] = {}
-                    for record in fake.log:
-                        path = record.path.lower()
-                        if path.startswith("/subscriptions/") and record.status != 429:
-                            reads[path.split("/")[2]] = reads.get(path.split("/")[2], 0) + 1
-                        if record.method == "GET" and record.status != 429:
-                            get_counts[record.target.lower()] = get_counts.get(record.target.lower(), 0) + 1
-                    src = doc["source"]
-                    by = src.get("requests_by_api", {})
-                    runs[mode] = {"seconds": wall, "requests": src.get("requests"), "arm": by.get("arm", 0),
-                                  "resource_graph": by.get("resource_graph", 0),
-                                  "log_analytics": by.get("log_analytics", 0), "throttled": fake.throttled(),
-                                  "waits": src.get("throttle_waits", 0), "wait_s": src.get("throttle_wait_seconds", 0),
-                                  "paced_s": src.get("paced_seconds", 0),
-                                  "floor": DOCUMENTED.arm_floor_seconds(reads), "busiest": max(reads.values(), default=0),
-                                  "errors": len(doc.get("errors") or []),
-                                  "confirmations": sum((src.get("resource_graph_confirmations") or {}).values()),
-                                  "repeated_gets": sum(c - 1 for c in get_counts.values() if c > 1),
-                                  "comparable": comparable(doc),
-                                  "vms": sum(1 for r in doc["resources"]
-                                             if r["type"].lower() == "microsoft.compute/virtualmachines")}
-                    print(f"  {backend} {mode}: {wall:.1f} s, {src.get('requests')} requests, "
-                          f"{runs[mode]['throttled']} 429s, floor {runs[mode]['floor']:.1f} s", flush=True)
-                free, paced = runs["unthrottled"], runs["throttled"]
-                same = free.pop("comparable") == paced.pop("comparable")
-                rows.append({"backend": backend, "free": free, "paced": paced, "identical": same,
-                             "ratio": paced["seconds"] / max(free["seconds"], paced["floor"])})
-        finally:
-            for k, v in saved.items():
-                if v is None:
-                    os.environ.pop(k, None)
-                else:
-                    os.environ[k] = v
+    server = FakeServer(estate, latency)
+    saved = {k: os.environ.get(k) for k in ("REQUESTS_CA_BUNDLE", "NO_PROXY", "no_proxy")}
+    os.environ.update(REQUESTS_CA_BUNDLE=server.ca, NO_PROXY="127.0.0.1,localhost", no_proxy="127.0.0.1,localhost")
+    try:
+        for backend, listed in (("arm", subs), ("resource-graph", subs), ("arm", subs[:1])):
+            runs = {}
+            for mode in ("unthrottled", "throttled"):
+                server.ask(cmd="reset", limits=mode == "throttled")
+                settings = LiveSettings(subscriptions=listed, arm_endpoint=server.url, logs_endpoint=server.url,
+                                        backend=backend, concurrency=concurrency)
+                started = time.perf_counter()
+                doc = discover(settings, credential=_Token())
+                wall = time.perf_counter() - started
+                served = server.ask(cmd="stats")
+                src = doc["source"]
+                by = src.get("requests_by_api", {})
+                runs[mode] = {"seconds": wall, "requests": src.get("requests"), "arm": by.get("arm", 0),
+                              "resource_graph": by.get("resource_graph", 0),
+                              "log_analytics": by.get("log_analytics", 0), "throttled": served["throttled"],
+                              "waits": src.get("throttle_waits", 0), "wait_s": src.get("throttle_wait_seconds", 0),
+                              "paced_s": src.get("paced_seconds", 0),
+                              "floor": DOCUMENTED.arm_floor_seconds(served["reads"]),
+                              "busiest": max(served["reads"].values(), default=0),
+                              "errors": len(doc.get("errors") or []),
+                              "confirmations": sum((src.get("resource_graph_confirmations") or {}).values()),
+                              "repeated_gets": served["repeated_gets"], "comparable": comparable(doc),
+                              "vms": sum(1 for r in doc["resources"]
+                                         if r["type"].lower() == "microsoft.compute/virtualmachines")}
+                print(f"  {backend} ({len(listed)} of {len(subs)} subscriptions) {mode}: {wall:.1f} s, {src.get('requests')} requests, "
+                      f"{runs[mode]['throttled']} 429s, paced {runs[mode]['paced_s']} s, "
+                      f"floor {runs[mode]['floor']:.1f} s", flush=True)
+                del doc
+            free, paced = runs["unthrottled"], runs["throttled"]
+            same = free.pop("comparable") == paced.pop("comparable")
+            rows.append({"backend": backend + ("" if listed == subs else f", {len(listed)} of {len(subs)} subscriptions"),
+                         "free": free, "paced": paced, "identical": same,
+                         "ratio": paced["seconds"] / max(free["seconds"], paced["floor"])})
+    finally:
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+        server.close()
     return rows
 
 
@@ -529,9 +548,9 @@ def report(facts: dict, runs: dict[int, dict], discovery: dict[int, list[dict]],
     for n, rows_ in discovery.items():
         for r in rows_:
             free, paced = r["free"], r["paced"]
-            drows.append([f"{n:,}", r["backend"], f"{free['seconds']:.1f}", f"{paced['seconds']:.1f}",
+            drows.append([f"{paced['vms']:,}", r["backend"], f"{free['seconds']:.1f}", f"{paced['seconds']:.1f}",
                           f"{paced['floor']:.1f}", f"**{r['ratio']:.2f}**", f"{paced['requests']:,}",
-                          f"{paced['requests'] / max(n, 1):.2f}", f"{paced['arm']:,}", paced["resource_graph"],
+                          f"{paced['requests'] / max(paced['vms'], 1):.2f}", f"{paced['arm']:,}", paced["resource_graph"],
                           paced["log_analytics"], paced["throttled"], f"{paced['waits']} ({paced['wait_s']:.0f} s)",
                           f"{paced['paced_s']:.0f}", paced["repeated_gets"],
                           "yes" if r["identical"] else "NO", paced["errors"]])

@@ -211,3 +211,24 @@ def test_held_out_landing_zone_verdicts_agree_between_backends(monkeypatch, tmp_
     hidden = [k for k in by_arm if k[1] == "dcr" and by_arm[k] == "error"]
     assert len(hidden) >= 4
     assert comparable(arm, strip=ARG_LACKS) == comparable(arg, strip=ARG_LACKS)
+
+
+def test_time_left_is_the_larger_of_the_pace_and_the_buckets():
+    from amaaudit.discovery.walker import Walker
+
+    clock = Clock()
+    pacer = Pacer(Limits(arm_bucket=10, arm_refill_per_second=5.0), clock=clock)
+    walker = Walker(None, concurrency=1, progress=lambda _m: None, started=0.0, pacer=pacer)
+    walker._vm_total, walker._vm_done, walker._walk_started = 10, 5, clock.now - 10.0
+    walker._fresh_reads, walker.reads = 20, 10           # 2 reads per VM, all 10 of the first 5 VMs made
+    assert walker._time_left(clock.now) == pytest.approx(10.0)        # half done in 10 s: 10 s more
+    pacer.sending("s")
+    pacer.answered("s", 0)                                              # subscription "s": bucket empty
+    for i in range(100):
+        walker.scheduler.put("s", ("get", f"/x{i}"))
+    assert walker._time_left(clock.now) == pytest.approx(100 / 5.0)   # 100 reads at 5 a second
+    messages = []
+    walker.progress = messages.append
+    walker._report()
+    assert messages and messages[0].startswith("Reading VMs: 5 of 10 VMs") and "elapsed" in messages[0] \
+        and "left)" in messages[0]

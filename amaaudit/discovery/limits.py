@@ -1,4 +1,4 @@
-"""Azure's request limits that discovery lives within, as data (they change; keep the sources).
+r"""Azure's request limits that discovery lives within, as data (they change; keep the sources).
 
 Each limit is what Microsoft documents today; discovery paces itself from the headers the
 service answers with, and uses these figures only to predict what the header will say next
@@ -7,9 +7,9 @@ throttled run takes a second, not minutes.
 
 | API | limit | answered with | source |
 |---|---|---|---|
-| ARM reads | per (principal, subscription): bucket of 250, refilled 25 per second; an empty bucket answers 429 with ``Retry-After`` | ``x-ms-ratelimit-remaining-subscription-reads`` on every answer | learn.microsoft.com/azure/azure-resource-manager/management/request-limits-and-throttling ("Subscription \\| reads \\| 250 \\| 25"; "Tenant \\| reads \\| 250 \\| 25") |
+| ARM reads | per (principal, subscription): bucket of 250, refilled 25 per second; an empty bucket answers 429 with ``Retry-After`` | ``x-ms-ratelimit-remaining-subscription-reads`` on every answer | learn.microsoft.com/azure/azure-resource-manager/management/request-limits-and-throttling ("Subscription \| reads \| 250 \| 25"; "Tenant \| reads \| 250 \| 25") |
 | Resource Graph | per principal: 15 queries per 5-second window; over quota: 429 without ``Retry-After`` | ``x-ms-user-quota-remaining``, ``x-ms-user-quota-resets-after`` (hh:mm:ss) | learn.microsoft.com/azure/governance/resource-graph/concepts/guidance-for-throttled-requests |
-| Log Analytics query API | per principal: 200 queries per 30 s; 429 with ``Retry-After`` | - | learn.microsoft.com/azure/azure-monitor/service-limits ("Query rate: 200 queries per 30 seconds") |
+| Log Analytics query API | per principal: 200 queries per 30 s; 429 with ``Retry-After`` | - | Azure Monitor service limits, log queries (MicrosoftDocs/azure-docs ``includes/azure-monitor-limits-log-queries.md``: "Query rate \| 200 queries per 30 seconds") |
 | Compute RP (not binding) | per subscription and region: VM GET 24,000 bucket, 8,000/min; VM lists 900, 300/min | ``x-ms-ratelimit-remaining-resource`` | learn.microsoft.com/azure/virtual-machines/compute-throttling-limits |
 
 ARM runs out long before the Compute RP does (25 reads/s is 1,500/min against 8,000/min), so

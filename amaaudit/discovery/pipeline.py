@@ -12,6 +12,8 @@ Why the suite builds its own policy list instead of taking the SDKs' defaults:
   POST answered 429 without it, which is exactly how Resource Graph throttles (it sends
   ``x-ms-user-quota-*`` instead). :class:`ReadRetryPolicy` retries 429 on any of our methods
   and waits for the quota reset; every wait is counted for the summary line.
+  :class:`ThrottleObserver` tells the scheduler's pacer of every ARM request and of what each
+  answer says is left of its subscription's bucket, so that 429s do not happen in the first place.
 * **One token per audience.** With ``AzureCliCredential`` every client would run ``az`` once;
   :class:`CachingCredential` shares tokens between the dozens of per-subscription clients.
 * **One connection pool.** All clients share one requests session sized to the concurrency.

@@ -211,6 +211,3 @@ class Scheduler:
 
     def queued(self) -> dict[str, int]:
         return {k: len(q) for k, q in self._queues.items() if q}
-
-    def queued_tasks(self) -> list[Any]:
-        return [t for q in self._queues.values() for t in (*q.follow, *q.fresh)]

@@ -143,7 +143,8 @@ def source_lines(loaded_estate: LoadedEstate, shown: int = 5) -> list[str]:
              "that holds it:"]
     for p in parts:
         who = principal(p["source"])
-        held = f", {p['machines']} machines" if isinstance(p.get("machines"), int) else ""
+        n = p.get("machines")
+        held = f", {n} machine{'' if n == 1 else 's'}" if isinstance(n, int) else ""
         lines.append(f"    {printable(clip(p['label'], 300))}  captured {printable(p['captured_at'])}{held}"
                      + (f", by {printable(clip(who, 200))}" if who else ""))
     count, replaced = replacements(loaded_estate.snapshot)

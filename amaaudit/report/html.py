@@ -46,10 +46,11 @@ def header(head: dict[str, Any], lang: str, waivers: list[dict[str, Any]]) -> st
     estate, opts, counts, vms = head["estate"], head["options"], head["counts"], head["vms"]
     kind = estate.get("kind") or "file"
     facts = [_fact(w["estate"], f'<span class="aa-mono">{_e(estate.get("label") or "-")}</span>')]
-    facts.append(_fact(w["captured_at"], f'<b>{_e(estate.get("captured_at") or "-")}</b> '
-                                         f'<span class="aa-muted">({_e(w["captured_note"])})</span>'))
-    facts.append(_fact(w["cloud"], _e(estate.get("cloud") or "-")))
     parts = estate.get("sources") or []
+    note = w["captured_note_combined"] if len(parts) > 1 else w["captured_note"]
+    facts.append(_fact(w["captured_at"], f'<b>{_e(estate.get("captured_at") or "-")}</b> '
+                                         f'<span class="aa-muted">({_e(note)})</span>'))
+    facts.append(_fact(w["cloud"], _e(estate.get("cloud") or "-")))
     if len(parts) > 1:
         items = "".join(
             f'<li><span class="aa-mono">{_e(p.get("label") or "-")}</span> · <b>{_e(p.get("captured_at") or "-")}</b>'
