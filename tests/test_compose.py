@@ -88,6 +88,7 @@ def test_partial_captures_give_exactly_the_verdicts_of_the_whole(captures):
     assert combined.captured_at == max(load(p).captured_at for p in parts)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("workers", [None, 2], ids=["serial", "xdist"])
 def test_a_run_of_several_estate_files_is_the_run_of_the_whole(captures, tmp_path, workers):
     whole_path, parts = captures
