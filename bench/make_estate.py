@@ -1,6 +1,7 @@
 """Generate a synthetic ``ama-estate/1`` estate of N VMs for the benchmarks.
 
     python bench/make_estate.py 10000 bench/out/estate-10000.json [--seed 1]
+    python bench/make_estate.py 10000 bench/out/heavy-10000.json --profile failure-heavy [--failing 0.7]
 
 The estate looks like a real landing zone rather than N copies of one VM:
 
@@ -13,6 +14,11 @@ The estate looks like a real landing zone rather than N copies of one VM:
 * VM names that collide across resource groups (``web01`` in many groups) and, a few, across
   subscriptions (same group and name), so test ids need qualifying;
 * a few ``errors`` entries (unreadable associations, and one read nothing depends on).
+
+The ``failure-heavy`` profile is the other extreme: the bundled demo estate's VMs cloned to N
+(vm01, the healthy one, for ``1 - --failing`` of them; the others, each a failure mode of the
+guide and several with private link and DNS findings, for the rest), so that most results are
+findings. It is what the checks must stay near pytest's floor on whatever the failure rate.
 
 Deterministic for a given N and seed. The document is written compactly (no indent): the
 loader's speed on a large file is part of what is measured.
@@ -320,15 +326,76 @@ def build(n: int, seed: int = 1, healthy: float = 0.80) -> tuple[dict, Counter]:
     return b.build(), counts
 
 
+DEMO = Path(__file__).resolve().parents[1] / "fixtures" / "estates" / "demo.json"
+
+
+def failure_heavy(n: int, seed: int = 1, failing: float = 0.70) -> tuple[dict, Counter]:
+    """The demo estate's VMs cloned to ``n``: ``failing`` of them from its failing VMs, the rest
+    from vm01 (healthy). A clone is the VM with everything that is its own (NICs, extensions, DCR
+    associations, Heartbeat rows, read errors about it) under a new name; what VMs share (VNets,
+    NSGs, DCRs, workspaces, AMPLS, DNS) stays shared, as in a real estate."""
+    demo = json.loads(DEMO.read_text(encoding="utf-8"))
+    rnd = random.Random(seed)
+    resources = demo["resources"]
+    vms = [r for r in resources if r["type"] == "Microsoft.Compute/virtualMachines"]
+    referenced: Counter = Counter(nic["id"].lower() for vm in vms
+                                  for nic in vm["properties"]["networkProfile"]["networkInterfaces"])
+    own_nics = {k for k, c in referenced.items() if c == 1}
+    groups = []
+    for vm in vms:
+        vid = vm["id"].lower()
+        nics = [nic["id"] for nic in vm["properties"]["networkProfile"]["networkInterfaces"]
+                if nic["id"].lower() in own_nics]
+        prefixes = [vid + "/"] + [i.lower() + "/" for i in nics]
+        docs = [r for r in resources if r["id"].lower() in {vid, *(i.lower() for i in nics)}
+                or r["id"].lower().startswith(tuple(prefixes))]
+        beats = [h for h in demo.get("heartbeats") or [] if h["resource_id"].lower() == vid]
+        errors = [e for e in demo.get("errors") or [] if str(e.get("scope", "")).lower().startswith(vid)]
+        groups.append((vm, [vm["id"], *nics], docs, beats, errors))
+    healthy = [g for g in groups if g[0]["name"] == "vm01"]
+    broken = [g for g in groups if g[0]["name"] != "vm01"]
+    shared_ids = {r["id"].lower() for g in groups for r in g[2]}
+    out = [r for r in resources if r["id"].lower() not in shared_ids]
+    heartbeats = [h for h in demo.get("heartbeats") or [] if not any(h in g[3] for g in groups)]
+    errors = [e for e in demo.get("errors") or [] if not any(e in g[4] for g in groups)]
+    counts: Counter = Counter()
+    for i in range(n):
+        vm, ids, docs, beats, errs = rnd.choice(broken if rnd.random() < failing else healthy)
+        counts[vm["name"]] += 1
+        text = json.dumps({"docs": docs, "beats": beats, "errors": errs})
+        for old in sorted(ids, key=len, reverse=True):          # the VM's own ids get a new last segment
+            new = f"{old}-{i:05d}"
+            text = text.replace(old, new).replace(old.lower(), new.lower())
+        clone = json.loads(text)
+        for doc in clone["docs"]:
+            if doc["id"].lower().endswith(f"-{i:05d}"):
+                doc["name"] = doc["id"].rsplit("/", 1)[-1]
+        out += clone["docs"]
+        heartbeats += clone["beats"]
+        errors += clone["errors"]
+    document = {**demo, "source": {"kind": "synthetic", "description": f"amaaudit failure-heavy benchmark estate: "
+                                   f"the demo's VMs cloned to {n}, {failing:.0%} from failing ones, seed {seed}"},
+                "resources": out, "heartbeats": heartbeats, "errors": errors}
+    return document, counts
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("n", type=int, help="number of VMs")
     parser.add_argument("out", help="where to write the estate (JSON)")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--healthy", type=float, default=0.80, help="share of healthy VMs (default 0.80)")
+    parser.add_argument("--profile", choices=("landing-zone", "failure-heavy"), default="landing-zone",
+                        help="landing-zone (default): the synthetic landing zone; failure-heavy: the demo's VMs "
+                             "cloned, --failing of them from failing ones")
+    parser.add_argument("--failing", type=float, default=0.70,
+                        help="failure-heavy: share of clones of failing demo VMs (default 0.70)")
     parser.add_argument("-q", "--quiet", action="store_true")
     args = parser.parse_args(argv)
-    document, counts = build(args.n, args.seed, args.healthy)
+    if args.profile == "failure-heavy":
+        document, counts = failure_heavy(args.n, args.seed, args.failing)
+    else:
+        document, counts = build(args.n, args.seed, args.healthy)
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
     with out.open("w", encoding="utf-8") as handle:

@@ -19,8 +19,12 @@ For each N it prints (and writes to ``bench/results.md`` with the machine's fact
 (c) estate load + model build + every VM's derived questions, in a fresh process, and how it
     grows from the smallest to the largest N (linear would be N2/N1).
 (d) how long headless Chromium takes to show the report's matrix at the largest N.
-(e) live discovery against the fake ARM server (tests/fakearm) with injected per-request
-    latency: requests and wall time for both back-ends.
+(e) live discovery against the fake ARM server (tests/fakearm, in a process of its own), 30-50 ms
+    per request, both back-ends, each once without limits and once under Azure's documented limits (ARM: a bucket
+    of 250 reads per subscription refilled at 25/s; Resource Graph 15 queries per 5 s; Log
+    Analytics 200 per 30 s): wall time, requests, 429s, waits, and the throttle floor = the largest
+    over subscriptions of (reads in that subscription - 250) / 25 s. The goal: throttled <= 1.25 x
+    max(unthrottled, floor), and both captures identical.
 
 Times are printed, never asserted. Generated estates and reports go to ``bench/out/`` (ignored by git).
 """
@@ -62,11 +66,11 @@ def timed(cmd: list[str], cwd: Path, log: Path | None = None, env: dict | None =
             "cpu_seconds": usage.ru_utime + usage.ru_stime}
 
 
-def estate_file(n: int, seed: int) -> Path:
-    path = OUT / f"estate-{n}-s{seed}.json"
+def estate_file(n: int, seed: int, profile: str = "landing-zone") -> Path:
+    path = OUT / (f"estate-{n}-s{seed}.json" if profile == "landing-zone" else f"estate-{profile}-{n}-s{seed}.json")
     if not path.exists():
-        from bench.make_estate import build
-        document, _ = build(n, seed)
+        from bench.make_estate import build, failure_heavy
+        document, _ = failure_heavy(n, seed) if profile == "failure-heavy" else build(n, seed)
         path.parent.mkdir(parents=True, exist_ok=True)
         with path.open("w", encoding="utf-8") as handle:
             json.dump(document, handle, separators=(",", ":"), ensure_ascii=False)
@@ -254,42 +258,86 @@ class _Token:
         return AccessToken("bench-token", int(time.time()) + 3600)
 
 
-def discovery_timing(estate: Path, latency: float, concurrency: int) -> list[dict]:
+class FakeServer:
+    """The suite's fake ARM (tests/fakearm) in a process of its own (tests/fakearm/serve.py), so that
+    discovery does not share its process and GIL with the server it reads from."""
+
+    def __init__(self, estate: Path, latency: tuple[float, float]) -> None:
+        self.proc = subprocess.Popen([sys.executable, "-m", "tests.fakearm.serve", str(estate),
+                                      "--latency", f"{latency[0]},{latency[1]}"], cwd=REPO,
+                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        info = json.loads(self.proc.stdout.readline())
+        self.url, self.ca = info["url"], info["ca"]
+
+    def ask(self, **command) -> dict:
+        self.proc.stdin.write(json.dumps(command) + "\n")
+        self.proc.stdin.flush()
+        return json.loads(self.proc.stdout.readline())
+
+    def close(self) -> None:
+        self.proc.stdin.close()
+        if self.proc.wait(timeout=60) != 0:
+            raise RuntimeError("the fake ARM server ended badly (did discovery send a write?)")
+
+
+def discovery_timing(estate: Path, latency: tuple[float, float], concurrency: int) -> list[dict]:
+    """Both back-ends, each captured twice from one fake ARM: without limits, then under the documented
+    ones (fresh buckets). And ``arm`` once more for one subscription alone: with four, this client
+    reads more slowly than four buckets refill (100 reads/s), so only a capture of one subscription
+    (25 reads/s) shows the pacing at work, at its floor."""
     from amaaudit.discovery import LiveSettings, discover
-    from tests.fakearm import FakeArm
+    from amaaudit.discovery.limits import DOCUMENTED
+    from tests.fakearm.harness import comparable
 
     document = json.loads(estate.read_text(encoding="utf-8"))
     subs = sorted({r["id"].split("/")[2] for r in document["resources"]
                    if r["type"].lower() == "microsoft.compute/virtualmachines"})
+    del document
     rows = []
-    with FakeArm(document, latency=latency) as fake:
-        saved = {k: os.environ.get(k) for k in ("REQUESTS_CA_BUNDLE", "NO_PROXY", "no_proxy")}
-        os.environ.update(REQUESTS_CA_BUNDLE=fake.ca_path, NO_PROXY="127.0.0.1,localhost", no_proxy="127.0.0.1,localhost")
-        try:
-            for backend in ("arm", "resource-graph"):
-                fake.clear()
-                settings = LiveSettings(subscriptions=subs, arm_endpoint=fake.url, logs_endpoint=fake.url,
+    server = FakeServer(estate, latency)
+    saved = {k: os.environ.get(k) for k in ("REQUESTS_CA_BUNDLE", "NO_PROXY", "no_proxy")}
+    os.environ.update(REQUESTS_CA_BUNDLE=server.ca, NO_PROXY="127.0.0.1,localhost", no_proxy="127.0.0.1,localhost")
+    try:
+        for backend, listed in (("arm", subs), ("resource-graph", subs), ("arm", subs[:1])):
+            runs = {}
+            for mode in ("unthrottled", "throttled"):
+                server.ask(cmd="reset", limits=mode == "throttled")
+                settings = LiveSettings(subscriptions=listed, arm_endpoint=server.url, logs_endpoint=server.url,
                                         backend=backend, concurrency=concurrency)
                 started = time.perf_counter()
                 doc = discover(settings, credential=_Token())
                 wall = time.perf_counter() - started
-                by = doc["source"].get("requests_by_api", {})
-                vm_count = sum(1 for r in doc["resources"] if r["type"].lower() == "microsoft.compute/virtualmachines")
-                get_counts: dict[str, int] = {}   # the same GET (path and query) asked twice
-                for record in fake.log:
-                    if record.method == "GET":
-                        get_counts[record.target.lower()] = get_counts.get(record.target.lower(), 0) + 1
-                rows.append({"backend": backend, "seconds": wall, "requests": doc["source"].get("requests"),
-                             "arm": by.get("arm", 0), "resource_graph": by.get("resource_graph", 0),
-                             "log_analytics": by.get("log_analytics", 0), "vms": vm_count,
-                             "resources": len(doc["resources"]), "errors": len(doc.get("errors") or []),
-                             "repeated_gets": sum(c - 1 for c in get_counts.values() if c > 1)})
-        finally:
-            for k, v in saved.items():
-                if v is None:
-                    os.environ.pop(k, None)
-                else:
-                    os.environ[k] = v
+                served = server.ask(cmd="stats")
+                src = doc["source"]
+                by = src.get("requests_by_api", {})
+                runs[mode] = {"seconds": wall, "requests": src.get("requests"), "arm": by.get("arm", 0),
+                              "resource_graph": by.get("resource_graph", 0),
+                              "log_analytics": by.get("log_analytics", 0), "throttled": served["throttled"],
+                              "waits": src.get("throttle_waits", 0), "wait_s": src.get("throttle_wait_seconds", 0),
+                              "paced_s": src.get("paced_seconds", 0),
+                              "floor": DOCUMENTED.arm_floor_seconds(served["reads"]),
+                              "busiest": max(served["reads"].values(), default=0),
+                              "errors": len(doc.get("errors") or []),
+                              "confirmations": sum((src.get("resource_graph_confirmations") or {}).values()),
+                              "repeated_gets": served["repeated_gets"], "comparable": comparable(doc),
+                              "vms": sum(1 for r in doc["resources"]
+                                         if r["type"].lower() == "microsoft.compute/virtualmachines")}
+                print(f"  {backend} ({len(listed)} of {len(subs)} subscriptions) {mode}: {wall:.1f} s, {src.get('requests')} requests, "
+                      f"{runs[mode]['throttled']} 429s, paced {runs[mode]['paced_s']} s, "
+                      f"floor {runs[mode]['floor']:.1f} s", flush=True)
+                del doc
+            free, paced = runs["unthrottled"], runs["throttled"]
+            same = free.pop("comparable") == paced.pop("comparable")
+            rows.append({"backend": backend + ("" if listed == subs else f", {len(listed)} of {len(subs)} subscriptions"),
+                         "free": free, "paced": paced, "identical": same,
+                         "ratio": paced["seconds"] / max(free["seconds"], paced["floor"])})
+    finally:
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+        server.close()
     return rows
 
 
@@ -336,19 +384,26 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, default=2, help="pytest -n W for part (b) (default 2)")
     parser.add_argument("--xdist-size", type=int, default=None, help="N for part (b) (default: the largest)")
     parser.add_argument("--browser-size", type=int, default=None, help="N for part (d) (default: the largest)")
-    parser.add_argument("--discovery-sizes", default="1000",
-                        help="VM counts for part (e), comma-separated, or 'none' (default 1000; 10000 takes "
-                             "several minutes per back-end)")
-    parser.add_argument("--latency", type=float, default=0.05, help="fake ARM latency per request, s (default 0.05)")
+    parser.add_argument("--discovery-sizes", default="1000,3000",
+                        help="VM counts for part (e), comma-separated, or 'none' (default 1000,3000: about 10 "
+                             "minutes; each size is captured four times)")
+    parser.add_argument("--latency", default="0.03,0.05",
+                        help="fake ARM latency per request, s: a value or a range LO,HI (default 0.03,0.05)")
+    parser.add_argument("--profile", choices=("landing-zone", "failure-heavy"), default="landing-zone",
+                        help="the estate of parts (a)-(d): the synthetic landing zone (default), or the demo's VMs "
+                             "cloned with 70%% of them failing (bench/make_estate.py --profile)")
     parser.add_argument("--concurrency", type=int, default=8, help="discovery concurrency (default 8, the CLI's)")
     parser.add_argument("--repeat", type=int, default=2,
                         help="rounds of parts (a) and (b), suites alternating; each keeps its fastest (default 2)")
     parser.add_argument("--quick", action="store_true", help="only parts (a) and (c)")
+    parser.add_argument("--discovery-only", action="store_true",
+                        help="only part (e); its section of the results file is replaced, the rest kept")
     parser.add_argument("--results", default=str(REPO / "bench" / "results.md"), help="where to write the figures")
     args = parser.parse_args(argv)
 
-    sizes = sorted(int(s) for s in args.sizes.split(","))
-    big = sizes[-1]
+    sizes = [] if args.discovery_only else sorted(int(s) for s in args.sizes.split(","))
+    latency = latency_of(args)
+    big = sizes[-1] if sizes else 0
     xdist_n = None if args.quick else (args.xdist_size or big)
     browser_n = None if args.quick else (args.browser_size or big)
     discovery_sizes = [] if args.quick or args.discovery_sizes == "none" else \
@@ -359,7 +414,7 @@ def main(argv: list[str] | None = None) -> int:
 
     runs: dict[int, dict] = {}
     for n in sizes:
-        estate = estate_file(n, args.seed)
+        estate = estate_file(n, args.seed, args.profile)
         print(f"\nN = {n}: {estate.relative_to(REPO)} ({estate.stat().st_size / 1e6:.1f} MB)", flush=True)
         entry: dict = {"estate": estate}
         entry["model"] = model_timing(estate)
@@ -392,19 +447,22 @@ def main(argv: list[str] | None = None) -> int:
 
     discovery: dict[int, list[dict]] = {}
     for n in discovery_sizes:
-        print(f"\ndiscovery, N = {n}, latency {args.latency * 1000:.0f} ms, concurrency {args.concurrency}", flush=True)
+        print(f"\ndiscovery, N = {n}, latency {_ms(latency)} ms, concurrency {args.concurrency}", flush=True)
         try:
-            discovery[n] = discovery_timing(estate_file(n, args.seed), args.latency, args.concurrency)
+            discovery[n] = discovery_timing(estate_file(n, args.seed), latency, args.concurrency)
         except ImportError as exc:
             print(f"  skipped: {exc}")
             break
-        for row in discovery[n]:
-            print(f"  {row}", flush=True)
 
     lines = report(facts, runs, discovery, args, sizes)
+    command = sys.argv[1:] if argv is None else argv
+    if args.discovery_only:
+        lines = lines[lines.index(next(line for line in lines if line.startswith("### (e)"))):]
+        text = discovery_md(Path(args.results), facts, lines, command)
+    else:
+        text = "\n".join(results_md(facts, lines, command)) + "\n"
     print("\n" + "\n".join(lines))
-    Path(args.results).write_text("\n".join(results_md(facts, lines, sys.argv[1:] if argv is None else argv)) + "\n",
-                                  encoding="utf-8")
+    Path(args.results).write_text(text, encoding="utf-8")
     print(f"\nwrote {Path(args.results).relative_to(REPO) if Path(args.results).is_relative_to(REPO) else args.results}")
     return 0
 
@@ -484,17 +542,48 @@ def report(facts: dict, runs: dict[int, dict], discovery: dict[int, list[dict]],
     if not any("browser" in e for e in runs.values()):
         lines.append("(not run)")
 
-    lines += ["", f"### (e) discovery against the fake ARM ({args.latency * 1000:.0f} ms per request, "
-                  f"concurrency {args.concurrency})", ""]
+    lines += ["", f"### (e) discovery against the fake ARM ({_ms(latency_of(args))} ms per request, "
+                  f"concurrency {args.concurrency}), without and under Azure's documented limits", ""]
     drows = []
     for n, rows_ in discovery.items():
         for r in rows_:
-            drows.append([f"{n:,}", r["backend"], f"{r['seconds']:.1f}", f"{r['requests']:,}", f"{r['arm']:,}",
-                          r["resource_graph"], r["log_analytics"], f"{r['requests'] / max(n, 1):.2f}",
-                          r["repeated_gets"], r["errors"]])
-    lines += table(["VMs", "back-end", "wall s", "requests", "ARM", "ARG", "LA", "per VM", "repeated GETs",
-                    "errors"], drows) if drows else ["(not run)"]
+            free, paced = r["free"], r["paced"]
+            drows.append([f"{paced['vms']:,}", r["backend"], f"{free['seconds']:.1f}", f"{paced['seconds']:.1f}",
+                          f"{paced['floor']:.1f}", f"**{r['ratio']:.2f}**", f"{paced['requests']:,}",
+                          f"{paced['requests'] / max(paced['vms'], 1):.2f}", f"{paced['arm']:,}", paced["resource_graph"],
+                          paced["log_analytics"], paced["throttled"], f"{paced['waits']} ({paced['wait_s']:.0f} s)",
+                          f"{paced['paced_s']:.0f}", paced["repeated_gets"],
+                          "yes" if r["identical"] else "NO", paced["errors"]])
+    lines += table(["VMs", "back-end", "unthrottled s", "throttled s", "floor s", "throttled / max(unthrottled, floor)",
+                    "requests", "per VM", "ARM", "ARG", "LA", "429s", "retry waits", "paced s", "repeated GETs",
+                    "same snapshot", "errors"], drows) if drows else ["(not run)"]
+    if drows:
+        lines += ["", "goal: throttled <= 1.25 x max(unthrottled, floor), 429s rare. floor = the largest over "
+                      "subscriptions of (ARM reads in it - 250) / 25 s: each subscription has its own bucket. "
+                      "Limits: ARM 250 reads per subscription refilled at 25/s, Resource Graph 15 queries per 5 s, "
+                      "Log Analytics 200 queries per 30 s (amaaudit/discovery/limits.py); requests and 429s are "
+                      "the throttled run's; paced s = time reads were held back to stay within a bucket; same "
+                      "snapshot = the throttled capture equals the unthrottled one."]
     return lines
+
+
+def _ms(latency: tuple[float, float]) -> str:
+    lo, hi = latency
+    return f"{lo * 1000:.0f}" if lo == hi else f"{lo * 1000:.0f}-{hi * 1000:.0f}"
+
+
+def latency_of(args) -> tuple[float, float]:
+    bounds = [float(x) for x in str(args.latency).split(",")]
+    return bounds[0], bounds[-1]
+
+
+def discovery_md(results: Path, facts: dict, lines: list[str], argv: list[str]) -> str:
+    """The results file with its part (e) replaced by ``lines`` (the other parts are kept as they were)."""
+    old = results.read_text(encoding="utf-8") if results.exists() else ""
+    head = old[:old.index("### (e)")] if "### (e)" in old else old
+    note = (f"Part (e) produced by `python bench/run.py {' '.join(argv)}` on {facts['date']} ({facts['nproc']} CPUs, "
+            f"{facts['cpu']}, Python {facts['python']}); parts (a)-(d) are from the run named at the top.")
+    return head + "\n".join([lines[0], "", note, *lines[1:]]) + "\n"
 
 
 def results_md(facts: dict, lines: list[str], argv: list[str] | None) -> list[str]:

@@ -106,11 +106,18 @@ def test_backends_identical_when_all_subscriptions_are_listed(estate, fake, az):
     arg = discover(fast_settings(fake, subs, backend="resource-graph"))
     assert comparable(arm, strip=ARG_LACKS) == comparable(arg, strip=ARG_LACKS)
     assert not any("systemData" in r for r in arg["resources"])  # all from ARG this time
-    # with every subscription in ARG, ARM is only asked for VM instance views, zone groups, scoped resources
+    # with every subscription in ARG, ARM is only asked for VM instance views (they carry the extensions),
+    # zone groups, scoped resources, and to confirm what ARG says is absent: one page of each VM list
+    # (ARG lists only what the caller may read) and the one referenced id ARG does not have (the deleted DCR)
     arm_paths = [r.path.lower() for r in fake.log if r.method == "GET"]
-    assert all("/virtualmachines/" in p or p.endswith("/privatednszonegroups") or p.endswith("/scopedresources")
-               for p in arm_paths), arm_paths
-    assert sum(1 for p in arm_paths if "/virtualmachines/" in p) == 5
+    vm_gets = [p for p in arm_paths if "/virtualmachines/" in p]
+    vm_lists = [p for p in arm_paths if p.endswith("/providers/microsoft.compute/virtualmachines")]
+    others = [p for p in arm_paths if p not in vm_gets and p not in vm_lists]
+    assert len(vm_gets) == 5 and not any(p.endswith("/extensions") for p in vm_gets)
+    assert sorted(vm_lists) == sorted(f"/subscriptions/{s}/providers/microsoft.compute/virtualmachines" for s in subs)
+    assert sorted(others) == sorted([estate.missing_dcr.lower(), *(p for p in others if p.endswith(
+        ("/privatednszonegroups", "/scopedresources")))]) and len(others) == 3, others
+    assert arg["source"]["resource_graph_confirmations"] == {"get": 1, "vm list": 4}
 
 
 def test_resource_group_filter(estate, fake, az):

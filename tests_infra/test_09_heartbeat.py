@@ -32,7 +32,7 @@ def test_recent_heartbeat(vm, heartbeat_max_age):
     seen = sorted(((t, ws) for t, ws in seen if t is not None), key=lambda x: x[0], reverse=True)
     if seen:
         last, ws = seen[0]
-        age = (vm.captured_at - last).total_seconds() / 60
+        age = (vm.captured_at - last).total_seconds() / 60      # the capture time of the snapshot holding it
         if age <= heartbeat_max_age:
             evidence(workspace=ws.id, customerId=ws.customer_id, lastHeartbeat=f"{last:%Y-%m-%dT%H:%M:%SZ}",
                      ageMinutes=round(age, 1), maxAgeMinutes=heartbeat_max_age)

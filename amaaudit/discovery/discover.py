@@ -27,6 +27,7 @@ from .errors import DiscoveryError, signin_error
 from .graph import ArgSource
 from .heartbeat import collect, destination_workspaces
 from .pipeline import CachingCredential, Counters, PipelineFactory, token_principal
+from .scheduler import Pacer
 from .settings import BACKENDS, CLOUDS, LiveSettings, endpoints_for
 from .snapshot import summary_line
 from .walker import ArmSource, Walker
@@ -100,12 +101,14 @@ def discover(settings: LiveSettings, *, credential: Any = None,
     principal = token_principal(token.token)
 
     counters = Counters()
+    pacer = Pacer(settings.limits)
     factory = PipelineFactory(cred, counters, concurrency=settings.concurrency,
                               connection_timeout=settings.connection_timeout, read_timeout=settings.read_timeout,
                               max_retries=settings.max_retries, retry_backoff_factor=settings.retry_backoff_factor,
-                              max_retry_after=settings.max_retry_after)
+                              max_retry_after=settings.max_retry_after, pacer=pacer)
     reader = ArmReader(factory, ep)
     fallbacks: list[str] = []
+    confirmations: dict[str, int] = {}
     try:
         if settings.backend == "resource-graph":
             source: Any = ArgSource(reader, factory, ep.arm_scope, progress=say, arm_endpoint=ep.arm,
@@ -113,7 +116,8 @@ def discover(settings: LiveSettings, *, credential: Any = None,
             source.load(subscriptions)
         else:
             source = ArmSource(reader)
-        walker = Walker(source, concurrency=settings.concurrency, progress=say, started=started)
+        walker = Walker(source, concurrency=settings.concurrency, progress=say, started=started, pacer=pacer,
+                        counters=counters)
 
         vms: dict[str, dict] = {}
         for sub in subscriptions:
@@ -130,8 +134,8 @@ def discover(settings: LiveSettings, *, credential: Any = None,
             f"(back-end {settings.backend}, concurrency {settings.concurrency})")
         walker.run(vms[k] for k in sorted(vms))
         if isinstance(source, ArgSource):
-            source.finish(walker.resources)
             fallbacks = source.fallbacks
+            confirmations = dict(sorted(source.confirmations.items()))
 
         workspaces = destination_workspaces(walker.resources, walker.errors)
         # Heartbeat freshness is judged against captured_at: take the instant the Heartbeat is read,
@@ -158,11 +162,15 @@ def discover(settings: LiveSettings, *, credential: Any = None,
         "requests_by_api": dict(sorted(counters.by_kind.items())),
         "throttle_waits": counters.throttle_waits,
         "throttle_wait_seconds": round(counters.throttle_seconds, 1),
+        "throttled_answers": counters.throttled_answers,
+        "paced_seconds": round(counters.paced_seconds, 1),
         "elapsed_seconds": round(time.monotonic() - started, 1),
         "principal": principal,
     }
     if fallbacks:
         source_info["resource_graph_fallbacks"] = fallbacks
+    if confirmations:
+        source_info["resource_graph_confirmations"] = confirmations
     resources = sorted(walker.resources.values(), key=lambda r: str(r["id"]).lower())
     doc = {
         "format": "ama-estate/1",

@@ -1,22 +1,27 @@
 """The ``resource-graph`` back-end: Azure Resource Graph for the bulk, ARM for the rest.
 
-Why: walking ARM costs about four requests per VM (VM, extensions, associations, NIC) and
-ARM throttles per principal; Resource Graph returns a thousand documents per request. Three
-paged queries (``resources``, ``insightsresources`` for DCR associations, ``dnsresources``
-for A records) load every relevant document of the named subscriptions; the same reference
-walk as the ``arm`` back-end then runs over that index. ARM is still used for what ARG does
-not have:
+Why: walking ARM costs three requests per VM (the VM, its DCR associations, its NIC) and ARM
+throttles per principal and subscription; Resource Graph returns a thousand documents per
+request. Three paged queries (``resources``, ``insightsresources`` for DCR associations,
+``dnsresources`` for A records) load every relevant document of the named subscriptions; the
+same reference walk as the ``arm`` back-end then runs over that index. ARM is still used for:
 
-* each VM's ``$expand=instanceView`` (power state, ``osName``, ``vmAgent`` -- ARG only has a
-  preview ``powerState``), so this back-end is N VM GETs plus a near-constant number of
-  queries, against roughly 4 N for ``arm``;
+* each VM's GET with ``$expand=instanceView``: the guest agent's status and the extensions'
+  statuses are in no documented Resource Graph table (``properties.extended.instanceView`` has
+  the power state and the OS name, not those), so this back-end is N VM GETs plus a near-constant
+  number of queries. The extensions come with that GET (see ``walker.embedded_extensions``);
 * private endpoint zone groups and AMPLS scoped resources (not in ARG);
-* anything referenced in a subscription that was not queried, and everything of a table
-  whose query failed (the walk then falls back to ARM for it, so nothing is silently lost).
-
-Extensions from ARG carry no ``instanceView``; it is taken from the VM's instance view
-(``properties.instanceView.extensions``, the same ``VirtualMachineExtensionInstanceView``
-objects that ``GET .../extensions?$expand=instanceView`` returns).
+* anything referenced in a subscription that was not queried, and everything of a table whose
+  query failed (the walk then falls back to ARM for it, so nothing is silently lost);
+* **every absence ARG reports**. Resource Graph silently leaves out what the principal may not
+  read, so "not in the index" or "no children" may mean "not allowed to see". An id ARG does not
+  have, an empty list of a VM's DCR associations or of a zone's links or A records, and an empty
+  VM list are asked of ARM, which answers 404 / an empty list, or 403 (an errors entry: the
+  verdict is *could not evaluate*, as with the ``arm`` back-end). Absences are what verdicts fail
+  on (no association, no zone link, no record, a deleted DCR), and they are few, so this costs a
+  handful of requests, spent only where a verdict would otherwise rest on ARG's silence. A VM
+  list is confirmed with one ARM request per listed scope (its first page): only a principal
+  that may read every VM of the scope gets it, so ARG's list of that scope is then complete.
 
 ARG rows are turned back into ARM GET documents: ARG-only columns (``tenantId``,
 ``resourceGroup``, ``subscriptionId``) and empty filler columns are dropped, the lower-cased
@@ -29,6 +34,7 @@ minutes for resources that just changed.
 from __future__ import annotations
 
 import copy
+import threading
 import time
 from typing import Any, Callable
 
@@ -38,11 +44,10 @@ from azure.mgmt.resourcegraph.models import QueryRequest, QueryRequestOptions
 from .armread import CANONICAL_TYPES, ArmReader, id_parts, type_of
 from .errors import NotFound
 from .pipeline import PipelineFactory, _parse_hms
-from .walker import ArmSource, dig, items
+from .walker import ArmSource
 
 RESOURCE_TYPES = [
     "Microsoft.Compute/virtualMachines",
-    "Microsoft.Compute/virtualMachines/extensions",
     "Microsoft.Network/networkInterfaces",
     "Microsoft.Network/virtualNetworks",
     "Microsoft.Network/networkSecurityGroups",
@@ -69,7 +74,6 @@ TABLE_OF_TYPE[DCRA_TYPE.lower()] = "insightsresources"
 TABLE_OF_TYPE[A_TYPE.lower()] = "dnsresources"
 # child list op -> (type of the children, their table, number of id segments between parent and child)
 CHILD_OPS = {
-    "ext": ("microsoft.compute/virtualmachines/extensions", "resources", 2),
     "links": ("microsoft.network/privatednszones/virtualnetworklinks", "resources", 2),
     "a": (A_TYPE.lower(), "dnsresources", 2),
     "dcra": (DCRA_TYPE.lower(), "insightsresources", 4),
@@ -112,7 +116,8 @@ class ArgSource:
         self.children: dict[tuple[str, str], list[dict]] = {}
         self.covered: dict[str, set[str]] = {t: set() for t in QUERIES}
         self.fallbacks: list[str] = []
-        self.from_arg_extensions: set[str] = set()
+        self.confirmations: dict[str, int] = {}     # ARM reads made to confirm an absence ARG reported
+        self._lock = threading.Lock()
 
     # -- bulk load -------------------------------------------------------------------------
     def load(self, subscriptions: list[str]) -> None:
@@ -178,6 +183,13 @@ class ArgSource:
     def list_vms(self, subscription: str, resource_group: str | None) -> tuple[list[dict], BaseException | None]:
         if subscription.lower() not in self.covered["resources"]:
             return self.arm.list_vms(subscription, resource_group)
+        # ARG lists only the VMs the principal may read; ARM answers the list only to a principal
+        # that may read all of them (and tells an empty resource group from a missing one).
+        self._confirmed("vm list")
+        try:
+            self.arm.reader.raw_get(self.arm.reader.list_vms_url(subscription, resource_group))
+        except Exception as exc:  # noqa: BLE001 - as the arm back-end: this scope's VMs are unknown
+            return [], exc
         vms = []
         for doc in self.index.values():
             if doc["type"] != "Microsoft.Compute/virtualMachines":
@@ -188,37 +200,33 @@ class ArgSource:
             if resource_group and p["resource_group"].lower() != resource_group.lower():
                 continue
             vms.append(doc)
-        if resource_group and not vms:
-            # ARG cannot tell an empty resource group from a missing one; ARM can (404), in one request
-            return self.arm.list_vms(subscription, resource_group)
         vms.sort(key=lambda d: d["id"].lower())
         return vms, None
 
-    def fetch(self, op: str, resource_id: str) -> tuple[list[dict], BaseException | None]:
+    def local(self, op: str, resource_id: str) -> tuple[list[dict], None] | None:
+        """What the index holds for a read, without a request; None when ARM must be asked (ARG
+        lacks the table, or reports an absence, which may be a read ARG hid: see the docstring)."""
         if op == "get":
             table = TABLE_OF_TYPE.get(type_of(resource_id).lower())
             if table and self._covers(table, resource_id):
                 doc = self.index.get(resource_id.rstrip("/").lower())
-                if doc is None:
-                    raise NotFound(resource_id)
-                return [copy.deepcopy(doc)], None
+                if doc is not None:
+                    return [copy.deepcopy(doc)], None
         elif op in CHILD_OPS:
             table = CHILD_OPS[op][1]
             if self._covers(table, resource_id):
-                docs = [copy.deepcopy(d) for d in self.children.get((op, resource_id.rstrip("/").lower()), [])]
-                if op == "ext":
-                    self.from_arg_extensions.update(d["id"].lower() for d in docs)
-                return docs, None
+                docs = self.children.get((op, resource_id.rstrip("/").lower()), [])
+                if docs:
+                    return [copy.deepcopy(d) for d in docs], None
+        return None
+
+    def fetch(self, op: str, resource_id: str) -> tuple[list[dict], BaseException | None]:
+        if op == "get" or op in CHILD_OPS:
+            table = TABLE_OF_TYPE.get(type_of(resource_id).lower()) if op == "get" else CHILD_OPS[op][1]
+            if table and self._covers(table, resource_id):
+                self._confirmed(op)
         return self.arm.fetch(op, resource_id)
 
-    def finish(self, resources: dict[str, dict]) -> None:
-        """Give ARG-read extensions the instance view their VM reported for them."""
-        for ext_id in self.from_arg_extensions:
-            ext = resources.get(ext_id)
-            if not ext or not isinstance(ext.get("properties"), dict) or "instanceView" in ext["properties"]:
-                continue
-            vm = resources.get(_parent(ext_id, 2))
-            for view in items(dig(vm, "properties", "instanceView", "extensions")):
-                if isinstance(view, dict) and str(view.get("name", "")).lower() == str(ext.get("name", "")).lower():
-                    ext["properties"]["instanceView"] = copy.deepcopy(view)
-                    break
+    def _confirmed(self, op: str) -> None:
+        with self._lock:       # reads run on the walker's threads
+            self.confirmations[op] = self.confirmations.get(op, 0) + 1

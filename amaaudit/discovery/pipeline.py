@@ -12,6 +12,8 @@ Why the suite builds its own policy list instead of taking the SDKs' defaults:
   POST answered 429 without it, which is exactly how Resource Graph throttles (it sends
   ``x-ms-user-quota-*`` instead). :class:`ReadRetryPolicy` retries 429 on any of our methods
   and waits for the quota reset; every wait is counted for the summary line.
+  :class:`ThrottleObserver` tells the scheduler's pacer of every ARM request and of what each
+  answer says is left of its subscription's bucket, so that 429s do not happen in the first place.
 * **One token per audience.** With ``AzureCliCredential`` every client would run ``az`` once;
   :class:`CachingCredential` shares tokens between the dozens of per-subscription clients.
 * **One connection pool.** All clients share one requests session sized to the concurrency.
@@ -50,6 +52,8 @@ from azure.core.pipeline.transport import RequestsTransport
 from azure.mgmt.core.policies import ARMChallengeAuthenticationPolicy, ARMHttpLoggingPolicy
 
 from .. import __version__
+from .limits import ARM_READS_HEADER, TENANT_READS_HEADER
+from .scheduler import TENANT, Pacer
 
 USER_AGENT = f"amaaudit/{__version__}"
 
@@ -68,6 +72,16 @@ class Counters:
     by_kind: dict[str, int] = field(default_factory=dict)
     throttle_waits: int = 0
     throttle_seconds: float = 0.0
+    throttled_answers: int = 0          # 429s received (each retried or given up on)
+    paced_seconds: float = 0.0          # time reads were held back to stay within a bucket
+
+    def answered_429(self) -> None:
+        with self.lock:
+            self.throttled_answers += 1
+
+    def paced(self, seconds: float) -> None:
+        with self.lock:
+            self.paced_seconds += max(0.0, seconds)
 
     def count(self, kind: str) -> None:
         with self.lock:
@@ -103,6 +117,68 @@ class ReadOnlyGuard(SansIOHTTPPolicy):
             self._counters.count(request_kind(method, path))
             return
         raise WriteRefused(f"amaaudit is read-only: refused to send {method} {path}")
+
+
+SUBSCRIPTION_IN_PATH = re.compile(r"^/subscriptions/([^/?#]+)", re.I)
+
+
+def bucket_key(path: str) -> str:
+    """Which ARM read bucket a request draws from: its subscription, or the tenant's."""
+    m = SUBSCRIPTION_IN_PATH.match(path)
+    return m.group(1).lower() if m else TENANT
+
+
+def _int_header(headers: Any, name: str) -> int | None:
+    value = headers.get(name)
+    try:
+        return int(str(value).strip()) if value is not None else None
+    except ValueError:
+        return None
+
+
+class ThrottleObserver(SansIOHTTPPolicy):
+    """Tells the :class:`~.scheduler.Pacer` of every ARM request sent and answered (the
+    remaining-reads header, a 429's Retry-After), and counts 429s. It sits inside the retry loop,
+    so it sees each attempt, retried ones and further pages included."""
+
+    def __init__(self, counters: Counters, pacer: Pacer | None, max_retry_after: float) -> None:
+        super().__init__()
+        self._counters = counters
+        self._pacer = pacer
+        self._max_retry_after = max_retry_after
+
+    def _key(self, request) -> str | None:
+        http = request.http_request
+        path = urlparse(http.url).path
+        if self._pacer is None or request_kind(http.method, path) != "arm":
+            return None
+        return bucket_key(path)
+
+    def on_request(self, request):  # type: ignore[override]
+        key = self._key(request)
+        if key is not None:
+            self._pacer.sending(key)
+
+    def on_response(self, request, response):  # type: ignore[override]
+        http = response.http_response
+        status = http.status_code
+        if status == 429:
+            self._counters.answered_429()
+        key = self._key(request)
+        if key is None:
+            return
+        header = TENANT_READS_HEADER if key == TENANT else ARM_READS_HEADER
+        retry_after = None
+        if status == 429:
+            # as the retry policy will wait: capped, 1 s when absent or not in seconds
+            retry_after = min(float(_int_header(http.headers, "Retry-After") or 1), self._max_retry_after)
+        self._pacer.answered(key, _int_header(http.headers, header), retry_after=retry_after)
+
+    def on_exception(self, request):  # type: ignore[override]
+        key = self._key(request)
+        if key is not None:
+            self._pacer.answered(key, None)
+        return False
 
 
 def _parse_hms(value: str | None) -> float | None:
@@ -208,9 +284,10 @@ class PipelineFactory:
 
     def __init__(self, credential: Any, counters: Counters, *, concurrency: int, connection_timeout: float,
                  read_timeout: float, max_retries: int, retry_backoff_factor: float,
-                 max_retry_after: float) -> None:
+                 max_retry_after: float, pacer: Pacer | None = None) -> None:
         self.credential = credential
         self.counters = counters
+        self.pacer = pacer
         self._session = requests.Session()
         pool = max(10, concurrency + 2)
         # like azure-core's own adapter: no urllib3 retries (the retry policy owns retrying)
@@ -239,6 +316,7 @@ class PipelineFactory:
             ReadRetryPolicy(self.counters, self._max_retry_after, **self._retry_kwargs),
             auth,
             ReadOnlyGuard(self.counters),
+            ThrottleObserver(self.counters, self.pacer, self._max_retry_after),
             DistributedTracingPolicy(),
             SensitiveHeaderCleanupPolicy(),
             ARMHttpLoggingPolicy() if arm else HttpLoggingPolicy(),

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from .limits import DOCUMENTED, Limits
+
 CLOUDS: dict[str, dict[str, str]] = {
     "AzureCloud": {
         "arm": "https://management.azure.com",
@@ -59,6 +61,7 @@ class LiveSettings:
     max_retries: int = 4
     retry_backoff_factor: float = 0.8
     max_retry_after: float = 120.0
+    limits: Limits = DOCUMENTED      # Azure's request limits discovery paces itself to (limits.py)
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,8 @@ __all__ = ["write_snapshot", "summary_line"]
 
 
 def summary_line(doc: dict) -> str:
-    """One line for the end of a live run: VMs, resources, requests, throttling waits, read errors."""
+    """One line for the end of a live run: VMs, resources, requests, throttling waits (429s retried,
+    Resource Graph quota waits), time paced to ARM's buckets (when any), read errors."""
     resources = doc.get("resources") or []
     vms = sum(1 for r in resources if isinstance(r, dict)
               and str(r.get("type", "")).lower() == "microsoft.compute/virtualmachines")
@@ -21,6 +22,8 @@ def summary_line(doc: dict) -> str:
         f"{source.get('throttle_waits', 0)} throttling waits",
         f"{len(errors)} read error{'s' if len(errors) != 1 else ''}",
     ]
+    if source.get("paced_seconds"):       # time reads were held back to stay within ARM's buckets
+        parts.insert(4, f"{source['paced_seconds']:.0f} s paced to ARM's read limits")
     backend = source.get("backend")
     elapsed = source.get("elapsed_seconds")
     tail = []

@@ -8,7 +8,13 @@ from the VMs and following ids reaches exactly those, wherever they are, and not
 Both back-ends run this same walk; they differ only in their *source* (how a document or a
 child list is obtained), which is what makes their snapshots identical. The walk runs on a
 bounded thread pool; documents are stored and references followed on the calling thread, so
-no shared state is touched concurrently.
+no shared state is touched concurrently. When each read goes out is the scheduler's business
+(``scheduler``: per subscription, in turn, within ARM's buckets).
+
+Reads per VM: its GET with ``$expand=instanceView`` (power state, guest OS, guest agent, and
+the extensions: ARM embeds their documents in ``resources`` and their statuses in the instance
+view, so the extension list is read only for a VM whose GET does not tell all of that), its DCR
+associations, and its network interface. Everything else is shared by many VMs and read once.
 
 Roles: a VNet reached from a VM's NIC is followed further (its private endpoints, its peered
 hub VNets, and the NSG and route table of the VM's subnet); a peered VNet only for its private
@@ -18,13 +24,15 @@ endpoints that connect to an Azure Monitor Private Link Scope.
 
 from __future__ import annotations
 
+import copy
 import time
 from collections import deque
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from typing import Any, Callable, Iterable
 
-from .armread import ArmReader, read_operation, type_of
+from .armread import ArmReader, id_parts, read_operation, type_of
 from .errors import NotFound, error_entry
+from .scheduler import TENANT, Pacer, Scheduler
 from ..redact import redact
 
 VM_TYPE = "Microsoft.Compute/virtualMachines"
@@ -116,22 +124,92 @@ class ArmSource:
         return self._list(r.child_list_url(resource_id, child))
 
 
+EXT_TYPE = "Microsoft.Compute/virtualMachines/extensions"
+
+# what a read is called in the progress line
+READING = {"vm": "VMs", "ext": "extensions", "dcra": "DCR associations", "zonegroups": "private DNS zone groups",
+           "links": "private DNS zone links", "a": "private DNS records", "scoped": "AMPLS scoped resources"}
+READING_TYPES = {
+    "microsoft.network/networkinterfaces": "network interfaces", "microsoft.network/virtualnetworks": "VNets",
+    "microsoft.network/networksecuritygroups": "NSGs", "microsoft.network/routetables": "route tables",
+    "microsoft.network/privateendpoints": "private endpoints", "microsoft.network/privatednszones": "private DNS zones",
+    "microsoft.insights/datacollectionrules": "DCRs", "microsoft.insights/datacollectionendpoints": "DCEs",
+    "microsoft.insights/privatelinkscopes": "AMPLS", "microsoft.operationalinsights/workspaces": "workspaces",
+}
+
+
+def reading(op: str, rid: str) -> str:
+    if op == "get":
+        return READING_TYPES.get(type_of(rid).lower(), "resources")
+    return READING.get(op, op)
+
+
+def embedded_extensions(vm: dict) -> list[dict] | None:
+    """A VM's extensions as its GET returned them: ARM embeds each extension's document in the
+    VM's ``resources`` and its status in ``properties.instanceView.extensions`` (the same
+    ``VirtualMachineExtensionInstanceView`` that listing the extensions with
+    ``$expand=instanceView`` gives). None when the GET does not tell all of it (no ``resources``,
+    or an extension without a status): then the extensions are listed instead."""
+    embedded = vm.get("resources")
+    if not isinstance(embedded, list) or not embedded:
+        return None
+    views: dict[str, dict] = {}
+    for view in items(dig(vm, "properties", "instanceView", "extensions")):
+        if isinstance(view, dict) and isinstance(view.get("name"), str):
+            views[view["name"].lower()] = view
+    out = []
+    for ext in embedded:
+        if not isinstance(ext, dict) or not isinstance(ext.get("id"), str) or not isinstance(ext.get("properties"),
+                                                                                               dict):
+            return None
+        name = str(ext.get("name") or ext["id"].rstrip("/").rsplit("/", 1)[-1])
+        view = views.get(name.lower())
+        if view is None:
+            return None
+        doc = copy.deepcopy(ext)
+        doc.setdefault("type", EXT_TYPE)
+        doc["properties"]["instanceView"] = copy.deepcopy(view)
+        out.append(doc)
+    return out
+
+
+def _clock(seconds: float) -> str:
+    seconds = max(0, int(round(seconds)))
+    if seconds < 90:
+        return f"{seconds} s"
+    minutes, seconds = divmod(seconds, 60)
+    if minutes < 90:
+        return f"{minutes} min {seconds:02d} s"
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours} h {minutes:02d} min"
+
+
 class Walker:
+    """Decides *what* to read (references from the VMs); a :class:`~.scheduler.Scheduler` decides
+    *when* (per subscription, in turn, within ARM's buckets)."""
+
     def __init__(self, source: Any, *, concurrency: int, progress: Callable[[str], None],
-                 started: float) -> None:
+                 started: float, pacer: Pacer | None = None, counters: Any = None) -> None:
         self.source = source
         self.concurrency = max(1, int(concurrency))
         self.progress = progress
         self.started = started
+        self.pacer = pacer or Pacer()
+        self.counters = counters
+        self.scheduler = Scheduler(self.pacer)
         self.resources: dict[str, dict] = {}
         self.errors: list[dict] = []
         self.vm_fallback: dict[str, dict] = {}
+        self.reads = 0
         self._state: dict[tuple[str, str], list[dict] | None] = {}
         self._roles: dict[tuple[str, str], set[str]] = {}
         self._followed: set[tuple[str, str, str]] = set()
-        self._queue: deque[tuple[str, str]] = deque()
+        self._local: deque[tuple[str, str, tuple]] = deque()
+        self._inflight: dict[Future, tuple[str, str, str]] = {}
         self._vm_total = 0
         self._vm_done = 0
+        self._fresh_reads = 0
+        self._walk_started = 0.0
         self._last_progress = 0.0
         self._vms_reported = False
 
@@ -149,22 +227,50 @@ class Walker:
         self._vm_total = len(vms)
         for vm in vms:
             self.vm_fallback[vm["id"].lower()] = vm
-            self.submit("vm", vm["id"])
-            self.submit("ext", vm["id"])
-            self.submit("dcra", vm["id"])
-        inflight: dict[Future, tuple[str, str]] = {}
+            self.submit("vm", vm["id"], fresh=True)
+            self.submit("dcra", vm["id"], fresh=True)
+        self._fresh_reads = len(self.scheduler)
+        self._walk_started = time.monotonic()
+        held_since: float | None = None
         with ThreadPoolExecutor(max_workers=self.concurrency, thread_name_prefix="amaaudit-discovery") as pool:
-            while self._queue or inflight:
-                while self._queue and len(inflight) < self.concurrency * 2:
-                    op, rid = self._queue.popleft()
-                    inflight[pool.submit(self._fetch, op, rid)] = (op, rid)
-                done, _ = wait(list(inflight), return_when=FIRST_COMPLETED)
-                for fut in done:
-                    op, rid = inflight.pop(fut)
-                    self._completed(op, rid, fut.result())
+            while self._local or self.scheduler or self._inflight:
+                while self._local:
+                    self._completed(*self._local.popleft())
+                while len(self._inflight) < self.concurrency:
+                    task = self.scheduler.take()
+                    if task is None:
+                        break
+                    key, (op, rid) = task
+                    self.pacer.reserve(key)
+                    self.reads += 1
+                    self._inflight[pool.submit(self._fetch, key, op, rid)] = (key, op, rid)
+                # Free workers and queued reads, yet none may go: the pacer is holding them back.
+                held = bool(self.scheduler) and len(self._inflight) < self.concurrency
+                now = time.monotonic()
+                if held and held_since is None:
+                    held_since = now
+                elif not held and held_since is not None:
+                    self._paced(now - held_since)
+                    held_since = None
+                hint = self.scheduler.wait_hint() if held else None
+                timeout = min(1.0, hint) if hint is not None else 1.0
+                if self._inflight:
+                    done, _ = wait(list(self._inflight), timeout=timeout, return_when=FIRST_COMPLETED)
+                    for fut in done:
+                        key, op, rid = self._inflight.pop(fut)
+                        self._completed(op, rid, fut.result())
+                elif held:
+                    time.sleep(max(0.001, timeout))
+                self._report()
+            if held_since is not None:
+                self._paced(time.monotonic() - held_since)
 
     # -- internals -------------------------------------------------------------------------
-    def submit(self, op: str, resource_id: str | None, role: str = "") -> None:
+    def _paced(self, seconds: float) -> None:
+        if self.counters is not None:
+            self.counters.paced(seconds)
+
+    def submit(self, op: str, resource_id: str | None, role: str = "", *, fresh: bool = False) -> None:
         if not resource_id or not isinstance(resource_id, str) or not resource_id.startswith("/"):
             return
         key = (op, resource_id.rstrip("/").lower())
@@ -179,9 +285,16 @@ class Walker:
             return
         self._state[key] = None
         self._roles[key] = {role}
-        self._queue.append((op, resource_id.rstrip("/")))
+        rid = resource_id.rstrip("/")
+        local = getattr(self.source, "local", None)
+        answer = local(op, rid) if local is not None else None
+        if answer is not None:           # answered from an index (Resource Graph): no request
+            self._local.append((op, rid, (answer[0], answer[1], False)))
+            return
+        self.scheduler.put(id_parts(rid)["subscription"].lower() or TENANT, (op, rid), fresh=fresh)
 
-    def _fetch(self, op: str, rid: str) -> tuple[list[dict], BaseException | None, bool]:
+    def _fetch(self, key: str, op: str, rid: str) -> tuple[list[dict], BaseException | None, bool]:
+        self.pacer.claim(key)           # this thread's next request to ``key`` is the one reserved
         try:
             docs, exc = self.source.fetch(op, rid)
             return docs, exc, False
@@ -189,16 +302,23 @@ class Walker:
             return [], None, True
         except Exception as exc:  # noqa: BLE001 - becomes an errors entry
             return [], exc, False
+        finally:
+            self.pacer.release(key)
 
     def _completed(self, op: str, rid: str, result: tuple[list[dict], BaseException | None, bool]) -> None:
         docs, exc, not_found = result
         key = (op, rid.lower())
         if exc is not None:
             self.add_error(rid, operation_for(op, rid), exc)
+        extensions: list[dict] | None = None
         if op == "vm":
             self._vm_done += 1
-            if not docs and not not_found and key[1] in self.vm_fallback:
+            if docs and isinstance(docs[0], dict):
+                extensions = embedded_extensions(docs[0])
+            elif not not_found and key[1] in self.vm_fallback:
                 docs = [self.vm_fallback[key[1]]]  # known from the list; power state unknown
+            # the extensions live on as documents of their own (as a list would give them)
+            docs = [{k: v for k, v in d.items() if k != "resources"} if isinstance(d, dict) else d for d in docs]
         kept: list[dict] = []
         expected_type = OPS[op][1] or type_of(rid)
         for doc in docs:
@@ -213,7 +333,13 @@ class Walker:
         self._state[key] = kept
         for role in sorted(self._roles.pop(key, {""})):
             self._follow(op, rid, role, kept)
-        self._report()
+        if op == "vm" and not not_found:
+            if extensions is not None:
+                self._state[("ext", key[1])] = extensions
+                for ext in extensions:
+                    self.store(ext)
+            else:
+                self.submit("ext", rid)
 
     def _report(self) -> None:
         now = time.monotonic()
@@ -222,10 +348,41 @@ class Walker:
         elif now - self._last_progress < 1.0:
             return
         self._last_progress = now
+        kinds: dict[str, int] = {}
+        for _key, op, rid in self._inflight.values():
+            kinds[reading(op, rid)] = kinds.get(reading(op, rid), 0) + 1
+        what = ", ".join(k for k, _ in sorted(kinds.items(), key=lambda kv: (-kv[1], kv[0]))[:3])
+        left = self._time_left(now)
         self.progress(
-            f"Reading VMs: {self._vm_done} of {self._vm_total} VMs, {len(self.resources)} resources, "
-            f"{len(self._queue)} reads queued ({now - self.started:.1f} s)"
+            f"Reading VMs: {self._vm_done:,} of {self._vm_total:,} VMs, {len(self.resources):,} resources, "
+            f"{self.reads:,} reads, {len(self.scheduler):,} queued" + (f"; reading {what}" if what else "")
+            + f" ({_clock(now - self.started)} elapsed" + (f", about {_clock(left)} left" if left is not None else "")
+            + ")"
         )
+
+    def _time_left(self, now: float) -> float | None:
+        """An estimate of the walk's time left: the larger of what the pace so far predicts and
+        what ARM's buckets allow (the reads left in the busiest subscription beyond its tokens,
+        at the refill rate)."""
+        if self._vm_done < 1 or self._vm_total <= 0:
+            return None
+        elapsed = now - self._walk_started
+        by_pace = elapsed * (self._vm_total - self._vm_done) / self._vm_done
+        queued_by_key = self.scheduler.queued()
+        fresh_left = sum(self.scheduler.fresh_count(k) for k in queued_by_key)
+        # reads a VM led to beyond its own (its NIC, a share of what that references)
+        followups = max(0, self.reads - (self._fresh_reads - fresh_left)) / self._vm_done
+        fresh_per_vm = self._fresh_reads / self._vm_total
+        limits = self.pacer.limits
+        by_bucket = 0.0
+        for key, queued in queued_by_key.items():
+            tokens = self.pacer.available(key)
+            if tokens is None:
+                continue
+            vms_left = self.scheduler.fresh_count(key) / max(1.0, fresh_per_vm)
+            reads_left = queued + vms_left * followups
+            by_bucket = max(by_bucket, (reads_left - tokens) / limits.arm_refill_per_second)
+        return max(by_pace, by_bucket)
 
     def _follow(self, op: str, rid: str, role: str, docs: list[dict]) -> None:
         self._followed.add((op, rid.lower(), role))

@@ -13,6 +13,7 @@ from functools import cached_property
 from typing import Any, Iterable
 
 from .. import arm
+from ..compose import capture_times
 from ..text import Text
 from ..snapshot import Snapshot, gc_paused, parse_time
 
@@ -237,6 +238,17 @@ class Estate:
     def vms(self) -> list:
         """The machines (named from the days when every machine was a VM)."""
         return self.machines
+
+    # -- when ------------------------------------------------------------------------
+    @cached_property
+    def _capture_times(self) -> dict[str, datetime]:
+        return capture_times(self.snapshot)
+
+    def captured_at_of(self, resource_id: str) -> datetime:
+        """The instant a machine's facts were captured: the capture time of the snapshot that holds
+        it when several were combined (``--estate`` given more than once), else ``captured_at``.
+        Time-based verdicts about a machine are judged at this instant."""
+        return self._capture_times.get(arm.key(resource_id), self.captured_at)
 
     # -- heartbeats --------------------------------------------------------------------
     @property

@@ -324,8 +324,9 @@ class Machine:
 
     @property
     def captured_at(self) -> datetime:
-        """The instant the verdicts about this machine are judged at."""
-        return self.estate.captured_at
+        """The instant the verdicts about this machine are judged at: the capture time of the snapshot that
+        holds it (several ``--estate`` files may have been combined)."""
+        return self.estate.captured_at_of(self.id)
 
     # -- for people -----------------------------------------------------------------------
     def facts(self) -> dict[str, Any]:

@@ -23,8 +23,9 @@ VALUE_OPTIONS = ("--estate", "--workspace", "--heartbeat-max-age", "--report-lan
 
 def add_options(parser) -> None:
     group = parser.getgroup("amaaudit", "amaaudit: why is this VM not sending Heartbeat")
-    group.addoption("--estate", metavar="FILE", default=None,
-                    help="check a saved ama-estate/1 snapshot (default: the bundled demo estate)")
+    group.addoption("--estate", metavar="FILE", action="append", default=[],
+                    help="check a saved ama-estate/1 snapshot (default: the bundled demo estate); repeatable: "
+                         "several snapshots (e.g. one per subscription) are checked as one estate")
     group.addoption("--workspace", metavar="ID", action="append", default=[],
                     help="workspace (ARM id or customerId GUID) where logs are expected; repeatable")
     group.addoption("--heartbeat-max-age", metavar="MINUTES", type=_positive_int, default=15,

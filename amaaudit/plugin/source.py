@@ -1,4 +1,9 @@
-"""Where the estate comes from (bundled demo, a saved snapshot, or live discovery), loaded once."""
+"""Where the estate comes from (bundled demo, saved snapshots, or live discovery), loaded once.
+
+Several ``--estate`` files are combined into one snapshot (``amaaudit.compose``) before the
+model is built; xdist workers then replay that combined snapshot from a temporary file, as they
+replay a live capture, so every process judges the same estate.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+from ..compose import compose, unique_paths
 from ..model import Estate
 from ..snapshot import Snapshot, SnapshotError, from_document, load, write
 from . import preflight
@@ -23,7 +29,7 @@ DEMO = Path("fixtures") / "estates" / "demo.json"
 class LoadedEstate:
     estate: Estate
     kind: str          # "demo" | "file" | "live"
-    label: str         # the file, or the subscriptions
+    label: str         # the file(s), or the subscriptions
     load_seconds: float
     worker_file: str | None = None
     planned: "preflight.Planned | None" = None   # --what-if: the deployment applied to the snapshot
@@ -56,7 +62,7 @@ def _load(config) -> LoadedEstate:
         snap = _load_file(path, label)
         return LoadedEstate(Estate(snap), kind, label, time.perf_counter() - started)
 
-    estate_opt = config.getoption("estate")
+    estate_opt = unique_paths(config.getoption("estate") or [])
     subs = live_subscriptions(config)
     if estate_opt and config.getoption("subscription"):
         raise pytest.UsageError(
@@ -66,8 +72,8 @@ def _load(config) -> LoadedEstate:
         snap = _discover(config, subs)
         kind, label = "live", ", ".join(subs)
     elif estate_opt:
-        snap = _load_file(estate_opt, estate_opt)
-        kind, label = "file", estate_opt
+        snap = _load_files(estate_opt)
+        kind, label = "file", " + ".join(estate_opt)
     else:
         demo = config.rootpath / DEMO
         if not demo.is_file():
@@ -87,6 +93,14 @@ def _load(config) -> LoadedEstate:
 def _load_file(path: str, label: str) -> Snapshot:
     try:
         return load(path, label)
+    except SnapshotError as exc:
+        raise pytest.UsageError(str(exc)) from None
+
+
+def _load_files(paths: list[str]) -> Snapshot:
+    snapshots = [_load_file(p, p) for p in paths]
+    try:
+        return compose(snapshots)
     except SnapshotError as exc:
         raise pytest.UsageError(str(exc)) from None
 
@@ -131,15 +145,43 @@ def _save(config, snap: Snapshot) -> None:
             write_failed(config, "--save-estate", path, exc)
 
 
+def source_lines(loaded_estate: LoadedEstate, shown: int = 5) -> list[str]:
+    """The terminal header's account of a combined estate: every snapshot, and what differed."""
+    from ..compose import replacements, sources_of
+    from ..report.header import principal
+    from ..text import clip, printable
+
+    parts = sources_of(loaded_estate.snapshot)
+    if len(parts) <= 1:
+        return []
+    lines = [f"  {len(parts)} snapshots combined; each machine is judged at the capture time of the snapshot "
+             "that holds it:"]
+    for p in parts:
+        who = principal(p["source"])
+        n = p.get("machines")
+        held = f", {n} machine{'' if n == 1 else 's'}" if isinstance(n, int) else ""
+        lines.append(f"    {printable(clip(p['label'], 300))}  captured {printable(p['captured_at'])}{held}"
+                     + (f", by {printable(clip(who, 200))}" if who else ""))
+    count, replaced = replacements(loaded_estate.snapshot)
+    if count:
+        ids = ", ".join(printable(clip(str(r.get("id")), 300)) for r in replaced[:shown])
+        more = f" and {count - min(shown, len(replaced)):,} more (findings.json header lists up to 100)" \
+            if count > shown else ""
+        lines.append(f"  {count:,} resource(s) differed between the snapshots; the one captured last was kept: "
+                     f"{ids}{more}")
+    return lines
+
+
 def worker_copy(config, loaded_estate: LoadedEstate) -> str:
-    """A file the xdist workers can load: the snapshot as the controller saw it."""
+    """A file the xdist workers can load: the snapshot as the controller saw it (a what-if's planned estate, or
+    several ``--estate`` files combined: written once, like a live capture)."""
     if loaded_estate.planned is not None:
         if loaded_estate.worker_file is None:    # one copy for all workers
             loaded_estate.worker_file = preflight.worker_copy(config, loaded_estate.planned)
         return loaded_estate.worker_file
-    if loaded_estate.kind != "live":
-        path = config.getoption("estate") or str(config.rootpath / DEMO)
-        return str(Path(path).resolve())
+    files = unique_paths(config.getoption("estate") or [])
+    if loaded_estate.kind != "live" and len(files) <= 1:
+        return str(Path(files[0] if files else config.rootpath / DEMO).resolve())
     if loaded_estate.worker_file is None:   # one copy for all workers, removed at unconfigure
         handle, path = tempfile.mkstemp(prefix="amaaudit-estate-", suffix=".json")
         os.close(handle)

@@ -35,6 +35,7 @@ def header_lines(config) -> list[str]:
         f"  expected workspaces: {printable(', '.join(workspaces))} | heartbeat max age: {config.getoption('heartbeat_max_age')} min"
         f" | language: {config.getoption('report_lang')}",
     ]
+    lines += source.source_lines(loaded)
     gaps = gap_line(loaded)
     if gaps:
         lines.append(f"  INCOMPLETE: {printable(gaps)}")

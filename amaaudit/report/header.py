@@ -11,6 +11,7 @@ from collections import defaultdict
 from typing import Any, Iterable
 
 from .. import __version__
+from ..compose import replacements, sources_of
 from ..plugin import gating, source
 from ..steps import ORDER
 from . import redact
@@ -48,19 +49,36 @@ def options(config) -> dict[str, Any]:
             "baseline": config.getoption("baseline"), "what_if": config.getoption("what_if")}
 
 
+def sources(snap) -> list[dict[str, Any]]:
+    """Every capture the estate is made of (one, unless several --estate files were combined)."""
+    return [{"label": part["label"], "captured_at": part["captured_at"], "cloud": part["cloud"],
+             "principal": principal(part["source"]), "machines": part["machines"],
+             "source": redact.mapping(part["source"])} for part in sources_of(snap)]
+
+
 def build(config, records: list[dict[str, Any]]) -> dict[str, Any]:
     loaded = source.loaded(config)
     estate: dict[str, Any] = {"kind": None, "label": None, "captured_at": None, "cloud": None,
-                              "source": {}, "principal": None}
+                              "source": {}, "principal": None, "sources": [],
+                              "replaced": {"count": 0, "resources": []}}
     gaps: list[dict[str, Any]] = []
     if loaded is not None:
         gaps = [{k: entry.get(k) for k in ("scope", "operation", "status", "code", "message")}
                 for entry in loaded.estate.errors.inventory_gaps()]
         snap = loaded.snapshot
         src = snap.source if isinstance(snap.source, dict) else {}
+        parts = sources(snap)
+        composed = src.get("kind") == "composed"
+        who = list(dict.fromkeys(p["principal"] for p in parts if p["principal"]))
+        replaced, shown = replacements(snap)
         estate = {"kind": loaded.kind, "label": loaded.label,
                   "captured_at": f"{snap.captured_at:%Y-%m-%dT%H:%M:%SZ}", "cloud": snap.cloud,
-                  "source": redact.mapping(src), "principal": principal(src)}
+                  # a combined estate's provenance is its list of sources (below), not the machine lists
+                  "source": {"kind": "composed", "sources": len(parts)} if composed else redact.mapping(src),
+                  "principal": "; ".join(who) or None, "sources": parts,
+                  "replaced": {"count": replaced, "resources": [
+                      {"id": r.get("id"), "kept": r.get("kept"), "dropped": list(r.get("dropped") or [])}
+                      for r in shown]}}
     out = {"tool": "amaaudit", "version": __version__, "estate": estate, "options": options(config),
            "counts": counts(records), "vms": vm_counts(records), "incomplete": gaps,
            "steps_run": sorted({r["step"] for r in records}, key=lambda s: ORDER.get(s, 99))}

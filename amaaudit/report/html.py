@@ -46,9 +46,20 @@ def header(head: dict[str, Any], lang: str, waivers: list[dict[str, Any]]) -> st
     estate, opts, counts, vms = head["estate"], head["options"], head["counts"], head["vms"]
     kind = estate.get("kind") or "file"
     facts = [_fact(w["estate"], f'<span class="aa-mono">{_e(estate.get("label") or "-")}</span>')]
+    parts = estate.get("sources") or []
+    note = w["captured_note_combined"] if len(parts) > 1 else w["captured_note"]
     facts.append(_fact(w["captured_at"], f'<b>{_e(estate.get("captured_at") or "-")}</b> '
-                                         f'<span class="aa-muted">({_e(w["captured_note"])})</span>'))
+                                         f'<span class="aa-muted">({_e(note)})</span>'))
     facts.append(_fact(w["cloud"], _e(estate.get("cloud") or "-")))
+    if len(parts) > 1:
+        items = "".join(
+            f'<li><span class="aa-mono">{_e(p.get("label") or "-")}</span> · <b>{_e(p.get("captured_at") or "-")}</b>'
+            + (f' · {_e(w["source_machines"].format(n=p["machines"]))}' if isinstance(p.get("machines"), int) else "")
+            + (f' · {_e(p["principal"])}' if p.get("principal") else "") + "</li>" for p in parts)
+        replaced = (estate.get("replaced") or {}).get("count") or 0
+        note = w["sources_note"].format(n=len(parts)) + (f"; {w['replaced'].format(n=replaced)}" if replaced else "")
+        facts.append(_fact(w["sources"], f'<ul class="aa-sources">{items}</ul>'
+                                         f'<span class="aa-muted">{_e(note)}</span>', "aa-fact-sources"))
     if estate.get("principal"):
         facts.append(_fact(w["run_by"], _e(estate["principal"])))
     facts.append(_fact(w["suite"], f"amaaudit {_e(head.get('version', __version__))}"))

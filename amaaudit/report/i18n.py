@@ -21,6 +21,15 @@ _WORDS: dict[str, tuple[str, str]] = {
     "captured_at": ("Captured at", "取得時刻"),
     "captured_note": ("verdicts are judged at this instant", "判定はこの時刻を基準としています"),
     "cloud": ("Cloud", "クラウド"),
+    "sources": ("Sources", "取得元"),
+    "sources_note": ("{n} snapshots combined; each machine is judged at the capture time of the snapshot that "
+                     "holds it, the estate as a whole at the latest one",
+                     "{n} 個のスナップショットを結合。各マシンはそれを含むスナップショットの取得時刻で、全体は最も新しい取得時刻で判定しています"),
+    "source_machines": ("machines: {n}", "マシン {n} 台"),
+    "captured_note_combined": ("the latest of the sources below; each machine is judged at its own source's",
+                               "下記の取得元のうち最新の時刻。各マシンはそれぞれの取得元の時刻で判定しています"),
+    "replaced": ("{n} resource(s) differed between the snapshots (changed between captures); the one captured "
+                 "last was kept", "{n} 件のリソースがスナップショット間で異なっていました (取得の間に変更); 最後に取得したものを使用しています"),
     "run_by": ("Run by", "実行者"),
     "suite": ("Suite", "スイート"),
     "options": ("Options that change verdicts", "判定に影響するオプション"),

@@ -436,3 +436,32 @@ def fresh_heartbeats(estate: Estate, lookback_minutes: int = 60 * 24, *, now: da
         if t > now - timedelta(minutes=lookback_minutes):
             out.append(copy.deepcopy(hb))
     return out
+
+
+def landing_zone(n_vms: int, seed: int = 3, *, now: datetime | None = None) -> dict:
+    """The benchmark's synthetic landing zone (``bench/make_estate.py``: four application
+    subscriptions, a monitoring one, every failure mode of every step, names that collide), with
+    its Heartbeat moved to ``now`` so that a live capture sees the same ages. Its ``errors``
+    (unreadable associations) are for :func:`forbid_errors` to turn into missing read access."""
+    from bench.make_estate import build
+
+    doc, _ = build(n_vms, seed)
+    now = (now or datetime.now(timezone.utc)).replace(microsecond=0)
+    shift = now - datetime.fromisoformat(doc["captured_at"].replace("Z", "+00:00"))
+    for hb in doc.get("heartbeats") or []:
+        t = datetime.fromisoformat(hb["last_heartbeat"].replace("Z", "+00:00"))
+        hb["last_heartbeat"] = iso(t + shift)
+    doc["captured_at"] = iso(now)
+    return doc
+
+
+def forbid_errors(fake, doc: dict) -> int:
+    """Make the fake refuse what the estate's ``errors`` say could not be read (403s): the
+    estate's read errors then come from the fake's RBAC, on either back-end."""
+    n = 0
+    for err in doc.get("errors") or []:
+        op = str(err.get("operation") or "")
+        if err.get("status") == 403 and op.endswith("/read"):
+            fake.forbid(err["scope"], op[: -len("/read")])
+            n += 1
+    return n

@@ -9,7 +9,10 @@ over https" stays on.
 What it serves, from an ``ama-estate/1`` document:
 
 * ``GET <id>`` for every resource (case-insensitive ids); VMs and extensions get their
-  ``properties.instanceView`` only with ``$expand=instanceView``, as ARM does.
+  ``properties.instanceView`` only with ``$expand=instanceView``, as ARM does. A VM's GET embeds
+  its extensions' documents in ``resources`` and, with ``$expand=instanceView``, lists their
+  statuses in ``properties.instanceView.extensions`` when the served document does not (as ARM's
+  instance view does).
 * ``GET <collection>`` for every parent/child list (``.../virtualMachines``, subscription-level
   lists, ``.../extensions`` (unpaged, like ARM), ``<vm>/providers/Microsoft.Insights/
   dataCollectionRuleAssociations``, ``.../privateDnsZoneGroups``, ``.../virtualNetworkLinks``,
@@ -24,7 +27,10 @@ What it serves, from an ``ama-estate/1`` document:
 
 Writes are answered 405 and logged; so is any POST elsewhere. Every request is logged
 (method, target, status) so tests can prove discovery stayed read-only. Faults are injected
-per request-target regex (:class:`Fault`), latency globally. Binds 127.0.0.1 only.
+per request-target regex (:class:`Fault`), latency globally (a fixed delay, or a range drawn
+from per request). With ``limits=`` it enforces Azure's request limits, and :meth:`FakeArm.forbid`
+takes read access away (ARM answers 403, Resource Graph leaves the resources out); both are
+described in ``limits``. Binds 127.0.0.1 only.
 """
 
 from __future__ import annotations
@@ -32,6 +38,8 @@ from __future__ import annotations
 import base64
 import copy
 import json
+import math
+import random
 import re
 import socket
 import ssl
@@ -47,6 +55,8 @@ from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 import trustme
+
+from .limits import Access, FakeLimits, Throttle, collection_parts, hms, type_of_path
 
 VM_TYPE = "microsoft.compute/virtualmachines"
 EXT_TYPE = "microsoft.compute/virtualmachines/extensions"
@@ -95,6 +105,7 @@ class Record:
     target: str
     status: int
     authorized: bool
+    throttled: bool = False
 
     @property
     def path(self) -> str:
@@ -133,12 +144,16 @@ class ReadOnlyViolation(AssertionError):
 
 
 class FakeArm:
-    def __init__(self, estate: dict, *, page_size: int = 100, arg_page_size: int = 1000, latency: float = 0.0,
-                 arg_quota_remaining: int = 15) -> None:
+    def __init__(self, estate: dict, *, page_size: int = 100, arg_page_size: int = 1000,
+                 latency: float | tuple[float, float] = 0.0, arg_quota_remaining: int = 15,
+                 limits: FakeLimits | None = None, seed: int = 0) -> None:
         self.page_size = page_size
         self.arg_page_size = arg_page_size
         self.latency = latency
         self.arg_quota_remaining = arg_quota_remaining
+        self.throttle = Throttle(limits) if limits is not None else None
+        self.access = Access()
+        self._rng = random.Random(seed)
         self.faults: list[Fault] = []
         self.log: list[Record] = []
         self._lock = threading.Lock()
@@ -166,6 +181,29 @@ class FakeArm:
                 self.collections.setdefault(sub_coll, []).append(doc)
         for docs in self.collections.values():
             docs.sort(key=lambda d: d["id"].lower())
+
+    def vm_document(self, doc: dict, expand: bool) -> dict:
+        """A VM as ARM's GET answers it: its extensions embedded in ``resources``, and with the
+        instance view, their statuses in it."""
+        exts = self.collections.get(doc["id"].rstrip("/").lower() + "/extensions", [])
+        if not expand:
+            doc = _strip_instance_view(doc)
+        if not exts:
+            return doc
+        doc = {**doc, "resources": [_strip_instance_view(e) for e in exts]}
+        props = doc.get("properties")
+        view = props.get("instanceView") if isinstance(props, dict) else None
+        if expand and isinstance(view, dict) and "extensions" not in view:
+            views = [e["properties"]["instanceView"] for e in exts
+                     if isinstance(e.get("properties"), dict) and isinstance(e["properties"].get("instanceView"), dict)]
+            doc["properties"] = {**props, "instanceView": {**view, "extensions": views}}
+        return doc
+
+    def latency_now(self) -> float:
+        if isinstance(self.latency, tuple):
+            with self._lock:
+                return self._rng.uniform(*self.latency)
+        return self.latency
 
     # -- lifecycle -------------------------------------------------------------------------
     @property
@@ -216,6 +254,19 @@ class FakeArm:
         self.stop()
 
     # -- test helpers ----------------------------------------------------------------------
+    def enforce(self, limits: FakeLimits | None) -> None:
+        """From now on, enforce these request limits (None: none), with fresh buckets."""
+        self.throttle = Throttle(limits) if limits is not None else None
+
+    def forbid(self, scope: str, resource_type: str | None = None) -> None:
+        """The principal may not read resources of ``resource_type`` (any, if None) at or below
+        ``scope``: ARM answers 403, Resource Graph leaves them out."""
+        self.access.forbid(scope, resource_type)
+
+    def throttled(self) -> int:
+        """429s the limits answered (injected faults not counted)."""
+        return sum(1 for r in self.log if r.status == 429 and r.throttled)
+
     def add_fault(self, path: str, **kwargs: Any) -> Fault:
         fault = Fault(path=path, **kwargs)
         self.faults.append(fault)
@@ -366,6 +417,7 @@ def _parse_time(value: str) -> datetime:
 class _Handler(BaseHTTPRequestHandler):
     server_fake: FakeArm
     protocol_version = "HTTP/1.1"
+    _limit_headers: dict[str, str] = {}
 
     def log_message(self, *args: Any) -> None:  # quiet
         pass
@@ -389,20 +441,28 @@ class _Handler(BaseHTTPRequestHandler):
         length = int(self.headers.get("Content-Length") or 0)
         return self.rfile.read(length).decode("utf-8", "replace") if length else ""
 
-    def _send(self, status: int, body: Any, headers: dict[str, str] | None = None, raw: bytes | None = None) -> None:
+    def _send(self, status: int, body: Any, headers: dict[str, str] | None = None, raw: bytes | None = None,
+              throttled: bool = False) -> None:
         data = raw if raw is not None else json.dumps(body).encode()
-        self.server_fake.log.append(Record(self.command, self.path, status, self._authorized))
+        self.server_fake.log.append(Record(self.command, self.path, status, self._authorized, throttled))
         self.send_response(status)
         self.send_header("Content-Type", "application/json; charset=utf-8")
         self.send_header("Content-Length", str(len(data)))
-        for k, v in (headers or {}).items():
+        for k, v in {**self._limit_headers, **(headers or {})}.items():
             self.send_header(k, v)
         self.end_headers()
         self.wfile.write(data)
         self.wfile.flush()
 
-    def _error(self, status: int, code: str, message: str, headers: dict[str, str] | None = None) -> None:
-        self._send(status, {"error": {"code": code, "message": message}}, headers)
+    def _error(self, status: int, code: str, message: str, headers: dict[str, str] | None = None,
+               throttled: bool = False) -> None:
+        self._send(status, {"error": {"code": code, "message": message}}, headers, throttled=throttled)
+
+    def _forbidden(self, action: str, scope: str) -> None:
+        return self._error(403, "AuthorizationFailed",
+                           f"The client 'auditor@contoso.example' with object id 'aaaaaaaa-0000-4000-8000-000000000001' "
+                           f"does not have authorization to perform action '{action}/read' over scope '{scope}' or "
+                           "the scope is invalid. If access was recently granted, please refresh your credentials.")
 
     def _reset(self) -> None:
         self.server_fake.log.append(Record(self.command, self.path, 0, self._authorized))
@@ -437,13 +497,15 @@ class _Handler(BaseHTTPRequestHandler):
     def _dispatch(self, method: str) -> None:
         fake = self.server_fake
         body = self._read_body()
+        self._limit_headers: dict[str, str] = {}
         self._authorized = str(self.headers.get("Authorization", "")).startswith("Bearer ")
         split = urlsplit(self.path)
         path = unquote(split.path)
         query = {k.lower(): v for k, v in parse_qsl(split.query, keep_blank_values=True)}
         page = self._page_of(method, path, query, body)
-        if fake.latency:
-            time.sleep(fake.latency)
+        delay = fake.latency_now()
+        if delay:
+            time.sleep(delay)
         fault = fake._fault_for(method, self.path, body, page)
         if fault:
             if fault.delay:
@@ -463,21 +525,53 @@ class _Handler(BaseHTTPRequestHandler):
             return self._error(405, "MethodNotAllowed", f"the fake estate is read-only ({method})")
         if method == "POST":
             if path.rstrip("/").lower() == ARG_PATH:
+                if fake.throttle is not None:
+                    allowed, remaining, resets = fake.throttle.graph()
+                    self._limit_headers = {"x-ms-user-quota-remaining": str(remaining),
+                                           "x-ms-user-quota-resets-after": hms(resets)}
+                    if not allowed:     # no Retry-After: Resource Graph only sends its quota headers
+                        return self._error(429, "RateLimiting", "Please provide below info when asking for "
+                                           "support: ... Client application has been throttled", throttled=True)
                 return self._arg(body)
             m = LA_PATH.match(path)
             if m:
+                if fake.throttle is not None:
+                    allowed, _remaining, resets = fake.throttle.logs()
+                    if not allowed:
+                        return self._error(429, "ThrottledError", "Your request was throttled: too many queries "
+                                           "in the last 30 seconds.", {"Retry-After": str(max(1, math.ceil(resets)))},
+                                           throttled=True)
                 return self._la(m.group(1), body)
             return self._error(405, "MethodNotAllowed", f"POST {path} is not a read")
+        if fake.throttle is not None:
+            sub = _subscription(path)
+            header = ("x-ms-ratelimit-remaining-subscription-reads" if sub
+                      else "x-ms-ratelimit-remaining-tenant-reads")
+            allowed, remaining, retry_after = fake.throttle.arm(sub or "(tenant)")
+            self._limit_headers = {header: str(remaining)}
+            if not allowed:
+                return self._error(
+                    429, "SubscriptionRequestsThrottled",
+                    f"Number of 'read' requests for subscription '{sub}' actor 'aaaaaaaa-0000-4000-8000-000000000001' "
+                    f"exceeded. Please try again after '{retry_after}' seconds after additional tokens are available.",
+                    {"Retry-After": str(retry_after)}, throttled=True)
         if "api-version" not in query:
             return self._error(400, "MissingApiVersionParameter", "The api-version query parameter is required.")
         key = path.rstrip("/").lower()
         expand = "instanceview" in query.get("$expand", "").lower()
         doc = fake.docs.get(key)
         if doc is not None:
-            if doc["type"].lower() in (VM_TYPE, EXT_TYPE) and not expand:
+            if not fake.access.can_read(doc["id"], doc["type"]):
+                return self._forbidden(doc["type"], doc["id"])
+            if doc["type"].lower() == VM_TYPE:
+                doc = fake.vm_document(doc, expand)
+            elif doc["type"].lower() == EXT_TYPE and not expand:
                 doc = _strip_instance_view(doc)
             return self._send(200, doc)
         if _is_collection(path):
+            listed, scope = collection_parts(path)
+            if not fake.access.can_list(listed, scope):
+                return self._forbidden(listed, scope)
             sub, group = _subscription(path), _resource_group(path)
             if sub and not any(_subscription(i) == sub for i in fake.docs):
                 return self._error(404, "SubscriptionNotFound", f"The subscription '{sub}' could not be found.")
@@ -498,6 +592,8 @@ class _Handler(BaseHTTPRequestHandler):
             else:
                 out["nextLink"] = None
             return self._send(200, out)
+        if not fake.access.can_read(path, type_of_path(path)):   # ARM authorizes before it looks
+            return self._forbidden(type_of_path(path), path)
         return self._error(404, "ResourceNotFound", f"The Resource '{path}' was not found.")
 
     def _page_of(self, method: str, path: str, query: dict, body: str) -> int:
@@ -523,7 +619,8 @@ class _Handler(BaseHTTPRequestHandler):
             req = json.loads(body)
             subs = {s.lower() for s in req.get("subscriptions") or []}
             opts = req.get("options") or {}
-            rows = [d for d in run_kql(req["query"], list(fake.docs.values())) if _subscription(d["id"]) in subs]
+            rows = [d for d in run_kql(req["query"], list(fake.docs.values())) if _subscription(d["id"]) in subs
+                    and fake.access.can_read(d["id"], d["type"])]   # ARG leaves out what may not be read
         except (KqlError, KeyError, ValueError) as exc:
             return self._error(400, "BadRequest", f"Please provide below info when asking for support: {exc}")
         top = self._arg_top(opts)
@@ -540,8 +637,8 @@ class _Handler(BaseHTTPRequestHandler):
                            "rows": [[r.get(c) for c in columns] for r in data]}
         else:
             out["data"] = data
-        headers = {"x-ms-user-quota-remaining": str(fake.arg_quota_remaining),
-                   "x-ms-user-quota-resets-after": "00:00:05"}
+        headers = {} if fake.throttle is not None else {
+            "x-ms-user-quota-remaining": str(fake.arg_quota_remaining), "x-ms-user-quota-resets-after": "00:00:05"}
         return self._send(200, out, headers)
 
     # -- Log Analytics ---------------------------------------------------------------------
