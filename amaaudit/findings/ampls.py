@@ -1,7 +1,7 @@
 from .. import arm
 from ..model.monitor import DCE_TYPE, WORKSPACE_TYPE
 from ..text import Text
-from .core import CRITICAL, HIGH, Finding, az, each_named, named, number
+from .core import CRITICAL, HIGH, WARNING, Finding, az, each_named, named, number
 
 PORTAL_SCOPE = Text("Azure portal > the AMPLS > Configure > Azure Monitor Resources > + Add",
                     "Azure portal > 当該 AMPLS > [構成] > [Azure Monitor リソース] > [+ 追加]")

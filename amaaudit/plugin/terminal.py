@@ -71,7 +71,7 @@ def _results(reporter, config, loaded, items) -> None:
     lang = config.getoption("report_lang")
     grouped = results.by_vm(items)
     broken = {rid: steps for rid, steps in grouped.items()
-              if any(r["outcome"] in ("fail", "error", "warn") for r in steps.values())}
+              if any(r["outcome"] in ("fail", "error", "warn") or r.get("findings") for r in steps.values())}
     total = results.counts(items)
     healthy = sum(1 for steps in grouped.values() if all(r["outcome"] in ("pass", "skip", "waived")
                                                            for r in steps.values()))
@@ -102,8 +102,8 @@ def _write_vm(reporter, steps, lang: str, every_fix: bool) -> None:
     first = results.first_broken(steps)
     chain = " ".join(f"{r['step']}:{r['outcome']}" for r in ordered)
     reporter.write_line("")
-    reporter.write_line(printable(f"{any_record['vm']}  ({any_record['resource_group']}, "
-                                  f"{any_record['subscription']})  {chain}"), bold=True)
+    reporter.write_line(printable(f"{any_record['vm']}  [{any_record.get('kind') or 'vm'}]  "
+                                  f"({any_record['resource_group']}, {any_record['subscription']})  {chain}"), bold=True)
     for record in ordered:
         outcome = record["outcome"]
         if outcome in ("pass",):
@@ -112,9 +112,10 @@ def _write_vm(reporter, steps, lang: str, every_fix: bool) -> None:
         marker = "  <- first broken link" if record is first else ""
         colour = {"fail": {"red": True}, "error": {"purple": True}, "warn": {"yellow": True}}.get(outcome, {})
         if outcome == "skip":
-            if record.get("reason", "").startswith(("blocked", "not applicable")):
-                continue
-            reporter.write_line(f"  {record['step']:<9} SKIP   {printable(reason_in(record, lang))}")
+            if not record.get("reason", "").startswith(("blocked", "not applicable")):
+                reporter.write_line(f"  {record['step']:<9} SKIP   {printable(reason_in(record, lang))}")
+            for finding in record.get("findings", []):      # what ARM did show beside a step it cannot judge
+                reporter.write_line(f"  {record['step']:<9} WARN   {printable(finding['message'][lang])}", yellow=True)
             continue
         if outcome == "error":
             reporter.write_line(f"  {record['step']:<9} ERROR  {title}: {printable(reason_in(record, lang))}{marker}",
@@ -131,11 +132,14 @@ def _write_vm(reporter, steps, lang: str, every_fix: bool) -> None:
                 f"waiver {waiver.get('id', '')} expired on {waiver.get('expires', '?')}; it no longer applies"),
                 yellow=True)
         fixes_said: set[str] = set()        # several findings of one kind share their fix: say it once
-        for finding in record.get("findings", []):
+        findings = record.get("findings", [])
+        # The marker goes on the finding that broke the link, not on a warning recorded before it.
+        breaking = next((f for f in findings if f["severity"] in ("critical", "high")), findings[0] if findings else None)
+        for finding in findings:
             label = "FAIL " if finding["severity"] in ("critical", "high") else "WARN "
-            reporter.write_line(f"  {record['step']:<9} {label}  {printable(finding['message'][lang])}{marker}",
-                                **colour)
-            marker = ""
+            said = marker if finding is breaking else ""
+            reporter.write_line(f"  {record['step']:<9} {label}  {printable(finding['message'][lang])}{said}",
+                                **(colour if label == "FAIL " or outcome != "fail" else {"yellow": True}))
             if label.startswith("FAIL") and (every_fix or record is first):
                 fix = finding["remediation"][lang]
                 if fix not in fixes_said:

@@ -9,7 +9,7 @@ facts, not verdicts), and leaves clearly marked blanks for what only the custome
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Callable
 
 from .. import arm
 from ..model import Unknown
@@ -21,18 +21,19 @@ PROBLEM_TYPE = "I created a DCR but the data is not in the Log Analytics Workspa
 PROBLEM_SUBTYPE = "No Heartbeat events in Log Analytics Workspace"
 
 
-def vm_facts(vm) -> dict[str, Any]:
-    """What the draft says about the VM's data collection setup; None where the snapshot cannot tell."""
-    facts: dict[str, Any] = {"os": vm.os_type, "location": vm.location, "dcrs": None, "dces": None}
+def _known(read: Callable[[], Any]) -> Any:
+    """A fact the snapshot may not be able to give (a failed read, a partial snapshot): None then."""
     try:
-        facts["dcrs"] = sorted({arm.parse(a.rule_id).name for a in vm.rule_associations}, key=str.lower)
+        return read()
     except Unknown:
-        pass
-    try:
-        facts["dces"] = sorted({d.name for d in vm.data_collection_endpoints()}, key=str.lower)
-    except (Unknown, AttributeError):
-        pass
-    return facts
+        return None
+
+
+def vm_facts(vm) -> dict[str, Any]:
+    """What the draft says about the machine's data collection setup; None where the snapshot cannot tell."""
+    return {"os": _known(lambda: vm.os_type), "location": vm.location, "kind": vm.kind,
+            "dcrs": _known(lambda: sorted({arm.parse(a.rule_id).name for a in vm.rule_associations}, key=str.lower)),
+            "dces": _known(lambda: sorted({d.name for d in vm.data_collection_endpoints()}, key=str.lower))}
 
 
 _OUTCOME = {"en": {"pass": "OK", "fail": "FAILED", "warn": "warning", "skip": "not applicable", "error":
