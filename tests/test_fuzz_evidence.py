@@ -57,8 +57,25 @@ class Documents:
         return [r for r in self.doc["resources"] if r["type"].lower() == resource_type.lower()
                 and arm.key(arm.parent(r["id"])) == arm.key(parent)]
 
+    @property
+    def inline(self) -> set[str]:
+        """Ids of what documents keep inline: a scale set's model extensions, a uniform instance's NICs."""
+        found = set()
+        for r in self.doc["resources"]:
+            p = _props(r)
+            if r["type"].lower() == "microsoft.compute/virtualmachinescalesets":
+                profile = p.get("virtualMachineProfile") if isinstance(p.get("virtualMachineProfile"), dict) else {}
+                ext = profile.get("extensionProfile") if isinstance(profile.get("extensionProfile"), dict) else {}
+                found |= {arm.key(f"{r['id']}/extensions/{e.get('name')}") for e in _list(ext.get("extensions"))
+                          if isinstance(e, dict)}
+            if "/virtualmachinescalesets/" in r["id"].lower():
+                net = p.get("networkProfile") if isinstance(p.get("networkProfile"), dict) else {}
+                found |= {arm.key(_ref(n)) for n in _list(net.get("networkInterfaces"))}
+        return found
+
     def has(self, resource_id: str) -> bool:
-        return arm.key(resource_id) in self.by_id or arm.key(resource_id) in self.subnets
+        key = arm.key(resource_id)
+        return key in self.by_id or key in self.subnets or key in self.inline
 
 
 def _network_chain(d: Documents, vm: dict) -> str | None:
@@ -91,8 +108,51 @@ def _network_chain(d: Documents, vm: dict) -> str | None:
     return None
 
 
+def _ama_ok(exts) -> bool:
+    return any(str(_props(e).get("publisher", "")).lower() == "microsoft.azure.monitor"
+               and str(_props(e).get("provisioningState", "")).lower() == "succeeded" for e in exts)
+
+
+def _dcr_chain(d: Documents, owner: str) -> str | None:
+    for assoc in d.children(owner, "Microsoft.Insights/dataCollectionRuleAssociations"):
+        rule = d.typed(str(_props(assoc).get("dataCollectionRuleId") or ""), "Microsoft.Insights/dataCollectionRules")
+        dests = _props(rule).get("destinations") if rule else None
+        for dest in _list(dests.get("logAnalytics") if isinstance(dests, dict) else None):
+            if isinstance(dest, dict) and d.typed(str(dest.get("workspaceResourceId") or ""),
+                                                  "Microsoft.OperationalInsights/workspaces"):
+                return None
+    return "no association -> DCR -> workspace chain"
+
+
+def _private_docs(d: Documents, step: str) -> str | None:
+    kinds = ("Microsoft.Network/privateEndpoints",) if step == "ampls" \
+        else ("Microsoft.Network/privateDnsZones", "Microsoft.Network/privateDnsZones/virtualNetworkLinks")
+    return None if all(any(r["type"].lower() == k.lower() for r in d.doc["resources"]) for k in kinds) \
+        else f"no {' / '.join(kinds)} documents"
+
+
+def _heartbeat_row(d: Documents, resource_id: str, computer: str | None = None) -> str | None:
+    rows = [h for h in _list(d.doc.get("heartbeats")) if isinstance(h, dict)
+            and arm.key(h.get("resource_id")) == arm.key(resource_id)
+            and (computer is None or str(h.get("computer") or "").lower() == computer.lower())]
+    return None if rows else "no Heartbeat row"
+
+
+def _identity(ident, user_ok: bool = True) -> str | None:
+    ident = ident if isinstance(ident, dict) else {}
+    system = "systemassigned" in str(ident.get("type", "")).lower().replace(" ", "")
+    if user_ok:
+        return None if system or ident.get("userAssignedIdentities") else "no identity"
+    return None if system and ident.get("principalId") else "no system-assigned identity with a principal"
+
+
 def _needs(d: Documents, vm: dict, step: str) -> str | None:
-    """None when the documents hold what a pass of ``step`` rests on; else what is lacking."""
+    """None when the documents hold what a pass of ``step`` rests on; else what is lacking (by kind)."""
+    rtype = vm["type"].lower()
+    if rtype == "microsoft.hybridcompute/machines":
+        return _needs_arc(d, vm, step)
+    if "/virtualmachinescalesets/" in vm["id"].lower():
+        return _needs_instance(d, vm, step)
     p, vm_id = _props(vm), vm["id"]
     view = p.get("instanceView") if isinstance(p.get("instanceView"), dict) else {}
     if step == "os":
@@ -104,36 +164,78 @@ def _needs(d: Documents, vm: dict, step: str) -> str | None:
     if step == "agent":
         exts = d.children(vm_id, "Microsoft.Compute/virtualMachines/extensions") + [
             r for r in _list(vm.get("resources")) if isinstance(r, dict)]
-        ok = [e for e in exts if str(_props(e).get("publisher", "")).lower() == "microsoft.azure.monitor"
-              and str(_props(e).get("provisioningState", "")).lower() == "succeeded"]
-        return None if ok else "no provisioned AMA extension document"
+        return None if _ama_ok(exts) else "no provisioned AMA extension document"
     if step == "network":
         return _network_chain(d, vm)
     if step in ("ampls", "dns"):
-        broken = _network_chain(d, vm)
-        if broken:
-            return broken
-        kinds = ("Microsoft.Network/privateEndpoints", "microsoft.insights/privateLinkScopes") if step == "ampls" \
-            else ("Microsoft.Network/privateDnsZones", "Microsoft.Network/privateDnsZones/virtualNetworkLinks")
-        return None if all(any(r["type"].lower() == k.lower() for r in d.doc["resources"]) for k in kinds) \
-            else f"no {' / '.join(kinds)} documents"
+        return _network_chain(d, vm) or _private_docs(d, step)
     if step == "dcr":
-        for assoc in d.children(vm_id, "Microsoft.Insights/dataCollectionRuleAssociations"):
-            rule = d.typed(str(_props(assoc).get("dataCollectionRuleId") or ""), "Microsoft.Insights/dataCollectionRules")
-            dests = _props(rule).get("destinations") if rule else None
-            for dest in _list(dests.get("logAnalytics") if isinstance(dests, dict) else None):
-                if isinstance(dest, dict) and d.typed(str(dest.get("workspaceResourceId") or ""),
-                                                      "Microsoft.OperationalInsights/workspaces"):
-                    return None
-        return "no association -> DCR -> workspace chain"
+        return _dcr_chain(d, vm_id)
     if step == "identity":
-        ident = vm.get("identity") if isinstance(vm.get("identity"), dict) else {}
-        return None if "systemassigned" in str(ident.get("type", "")).lower().replace(" ", "") or \
-            ident.get("userAssignedIdentities") else "no identity"
+        return _identity(vm.get("identity"))
     if step == "heartbeat":
-        rows = [h for h in _list(d.doc.get("heartbeats")) if isinstance(h, dict)
-                and arm.key(h.get("resource_id")) == arm.key(vm_id)]
-        return None if rows else "no Heartbeat row"
+        return _heartbeat_row(d, vm_id)
+    return None
+
+
+def _needs_arc(d: Documents, machine: dict, step: str) -> str | None:
+    p, mid = _props(machine), machine["id"]
+    if step == "os":
+        return None if p.get("osSku") or p.get("osName") else "no OS source"
+    if step == "power":
+        return None if str(p.get("status", "")).lower() == "connected" else "not connected per the document"
+    if step == "agent":
+        exts = d.children(mid, "Microsoft.HybridCompute/machines/extensions") + [
+            r for r in _list(machine.get("resources")) if isinstance(r, dict)]
+        return None if _ama_ok(exts) else "no provisioned AMA extension document"
+    if step == "network":
+        return "an Arc-enabled server's network is not in ARM: it never passes"
+    if step in ("ampls", "dns"):
+        scope = str(p.get("privateLinkScopeResourceId") or "")
+        if scope and not d.typed(scope, "Microsoft.HybridCompute/privateLinkScopes"):
+            return "its Arc private link scope is not in the snapshot"
+        return _private_docs(d, step)
+    if step == "dcr":
+        return _dcr_chain(d, mid)
+    if step == "identity":
+        return _identity(machine.get("identity"), user_ok=False)
+    if step == "heartbeat":
+        return _heartbeat_row(d, mid)
+    return None
+
+
+def _needs_instance(d: Documents, instance: dict, step: str) -> str | None:
+    p, set_id = _props(instance), arm.parent(instance["id"])
+    scale_set = d.typed(set_id, "Microsoft.Compute/virtualMachineScaleSets")
+    if scale_set is None and step not in ("power",):
+        return "its scale set is not in the snapshot"
+    view = p.get("instanceView") if isinstance(p.get("instanceView"), dict) else {}
+    profile = _props(scale_set).get("virtualMachineProfile") if scale_set else None
+    profile = profile if isinstance(profile, dict) else {}
+    if step == "os":
+        return None if view.get("osName") or profile.get("storageProfile") or profile.get("osProfile") \
+            else "no OS source"
+    if step == "power":
+        codes = [str(s.get("code", "")).lower() for s in _list(view.get("statuses")) if isinstance(s, dict)]
+        return None if "powerstate/running" in codes else "not running per the documents"
+    if step == "agent":
+        model = _list((profile.get("extensionProfile") or {}).get("extensions")
+                      if isinstance(profile.get("extensionProfile"), dict) else None)
+        return None if any(str(_props(e).get("publisher", "")).lower() == "microsoft.azure.monitor"
+                           for e in model if isinstance(e, dict)) else "no AMA in the scale set's model"
+    if step in ("network", "ampls", "dns"):
+        configs = _list((profile.get("networkProfile") or {}).get("networkInterfaceConfigurations")
+                        if isinstance(profile.get("networkProfile"), dict) else None)
+        if not configs:
+            return "no NIC configuration in the scale set's model"
+        return None if step == "network" else _private_docs(d, step)
+    if step == "dcr":
+        return _dcr_chain(d, set_id)
+    if step == "identity":
+        return _identity(scale_set.get("identity"))
+    if step == "heartbeat":
+        computer = (p.get("osProfile") or {}).get("computerName") if isinstance(p.get("osProfile"), dict) else None
+        return _heartbeat_row(d, set_id, computer or view.get("computerName"))
     return None
 
 

@@ -38,8 +38,10 @@ def test_demo_loads():
     assert snap.captured_at == datetime(2026, 11, 25, 9, 0, tzinfo=timezone.utc)
     assert snap.cloud == "AzureCloud"
     assert snap.heartbeats is not None and snap.errors
-    names = sorted(vm.name for vm in estate_of(snap.document).vms)
+    machines = estate_of(snap.document).machines
+    names = sorted(m.name for m in machines if m.kind == "vm")
     assert names[:2] == ["vm01", "vm02"] and names.count("web") == 2
+    assert {m.kind for m in machines} == {"vm", "arc", "vmss"}        # every kind AMA runs on
 
 
 def test_minimal_file_loads_with_defaults(tmp_path):

@@ -365,7 +365,7 @@ def demo_faults() -> dict[str, tuple[str | None, str]]:
     current = None
     for line in (REPO / "fixtures" / "estates" / "build_demo.py").read_text(encoding="utf-8").splitlines():
         code, _, comment = line.partition("#")
-        called = re.search(r"\b(?:machine|private)\(\s*\"([\w-]+)\"", code)
+        called = re.search(r"\b(?:machine|private|private_arc|arc|instance|flexible)\(\s*\"([\w-]+)\"", code)
         if called:
             current = called.group(1)
         comment = comment.strip()

@@ -225,6 +225,7 @@ class ScaleSetNetwork(VmNetwork):
         out = []
         for config in configs:
             name = str(config.get("name") or "")
-            nic_id = own.get(name.lower()) or f"{self.vm.id}/networkInterfaces/{name}"
+            # The instance's own NIC id when it lists one; else the scale set, which holds the configuration.
+            nic_id = own.get(name.lower()) or scale_set.id
             out.append(NetworkInterface(self.estate, {"id": nic_id, "name": name, "properties": props(config)}))
         return out
