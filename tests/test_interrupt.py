@@ -16,13 +16,17 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from tests.fakearm import FakeArm, build_estate  # noqa: E402
+from tests.fakearm.server import Fault  # noqa: E402
 from tests.fakearm.harness import install_az_stub  # noqa: E402
 
 
 @pytest.mark.slow
 def test_ctrl_c_during_discovery_writes_nothing(tmp_path, monkeypatch):
     estate = build_estate(30)
-    with FakeArm(estate.doc, page_size=5, latency=0.3) as fake:
+    with FakeArm(estate.doc, page_size=5, latency=0.05) as fake:
+        # Discovery cannot finish before the signal, however fast or slow this machine is: its last read,
+        # the Heartbeat query, is held far longer than the test waits (the server's threads are daemons).
+        fake.faults.append(Fault(path=r"/query", method="POST", delay=600))
         install_az_stub(monkeypatch, tmp_path, fake)
         out = tmp_path / "out"
         out.mkdir()
@@ -35,12 +39,12 @@ def test_ctrl_c_during_discovery_writes_nothing(tmp_path, monkeypatch):
                                 stderr=subprocess.STDOUT, text=True)
         seen = ""
         deadline = time.monotonic() + 60
-        while "Reading VMs:" not in seen and time.monotonic() < deadline:   # discovery is under way
+        while "Querying Heartbeat" not in seen and time.monotonic() < deadline:   # discovery is under way
             line = proc.stdout.readline()
             if not line:
                 break
             seen += line
-        assert "Reading VMs:" in seen, seen
+        assert "Querying Heartbeat" in seen, seen
         proc.send_signal(signal.SIGINT)
         rest, _ = proc.communicate(timeout=60)
     assert proc.returncode != 0, seen + rest
