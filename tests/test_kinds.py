@@ -377,5 +377,5 @@ def test_every_output_carries_the_kind(pytester):
     for kind in ("vm", "arc", "vmss"):
         assert f'<property name="kind" value="{kind}"' in junit
     report = (pytester.path / "reports" / "report.html").read_text(encoding="utf-8")
-    assert '"kinds":[{"code":"vm","label":"VM"},{"code":"vmss","label":"Scale set"},{"code":"arc","label":"Arc"}]' in report
+    assert '"kinds":[{"code":"vm","label":"VM"},{"code":"vmss","label":"VMSS"},{"code":"arc","label":"Arc"}]' in report
     assert "arc-db01  [arc]" in run.output and "web_0  [vmss]" in run.output      # the terminal's chain lines

@@ -159,7 +159,7 @@ def app(head: dict[str, Any], matrix: dict[str, Any], lang: str, waivers: list[d
             f'<section class="aa-main"><div class="aa-card aa-matrix-pane">'
             f'<div class="aa-pane-head"><h2 id="aa-matrix-title">{_e(w["matrix"])}</h2>'
             f'<span class="aa-muted" id="aa-shown"></span></div>'
-            f'<p class="aa-muted aa-hint">{_e(w["matrix_hint"])}</p>'
+            f'<p class="aa-muted aa-hint">{_e(w["matrix_hint"])}</p>{kind_notes(matrix["kinds"], lang)}'
             f'<div class="aa-toolbar" id="aa-toolbar"></div>{legend(lang, bool(head.get("baseline")))}'
             f'<div id="aa-matrix" class="aa-mx" role="grid" aria-labelledby="aa-matrix-title"></div></div>'
             f'<aside class="aa-card aa-details-pane" id="aa-details" aria-live="polite">'
@@ -167,6 +167,12 @@ def app(head: dict[str, Any], matrix: dict[str, Any], lang: str, waivers: list[d
             f'<div class="aa-table-head"><h2>{_e(w["all_results"])}</h2><p class="aa-muted">{_e(table_note)}</p></div>'
             f'</div><script type="application/json" id="aa-data">{embed_json(data)}</script>'
             f'<script>{asset("report.js")}</script>')
+
+
+def kind_notes(kinds: list[str], lang: str) -> str:
+    """What ARM does not show of each machine kind present (nothing for plain VMs)."""
+    notes = [i18n.word("kind_note_" + k, lang) for k in kinds if "kind_note_" + k in i18n.words(lang)]
+    return "".join(f'<p class="aa-muted aa-hint aa-kind-note">{_e(n)}</p>' for n in notes)
 
 
 def details_blob(details: dict[str, Any]) -> str:

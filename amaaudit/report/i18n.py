@@ -77,8 +77,16 @@ _WORDS: dict[str, tuple[str, str]] = {
     "machine_kind": ("Kind", "種類"),
     "all_kinds": ("All kinds", "すべての種類"),
     "mk_vm": ("VM", "VM"),
-    "mk_vmss": ("Scale set", "スケール セット"),
+    "mk_vmss": ("VMSS", "VMSS"),
     "mk_arc": ("Arc", "Arc"),
+    "kind_note_arc": ("Arc-enabled servers: ARM shows no network path (the network step lists the endpoints and "
+                      "the commands to test on each server), and their DNS is on premises.",
+                      "Arc 対応サーバー: ネットワーク経路は ARM にありません (通信要件の手順で、各サーバー上で確認する"
+                      "エンドポイントとコマンドを示します)。DNS もオンプレミスにあります。"),
+    "kind_note_vmss": ("Scale-set instances: a Uniform instance runs its scale set's model (extensions, NIC "
+                       "configurations, identity, DCR associations); a Flexible instance is a VM of its own.",
+                       "スケール セット インスタンス: Uniform のインスタンスはスケール セットのモデル (拡張機能、NIC 構成、ID、"
+                       "DCR の関連付け) で動作し、Flexible のインスタンスは独立した VM です。"),
     "subscription": ("Subscription", "サブスクリプション"),
     "resource_group": ("Resource group", "リソース グループ"),
     "first_broken": ("First broken link", "最初の問題"),
