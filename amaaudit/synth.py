@@ -28,6 +28,20 @@ def rid(sub: str, rg: str, provider_type: str, *names: str) -> str:
     return f"/subscriptions/{sub}/resourceGroups/{rg}/providers/{provider}/{path}"
 
 
+def _identity(doc: Doc, identity: str | None, user_identities: list[Doc]) -> None:
+    """A VM's or scale set's ``identity``: system-assigned (with its principal) and/or user-assigned ones."""
+    if not identity and not user_identities:
+        return
+    kinds = [k for k in (identity,) if k] + (["UserAssigned"] if user_identities else [])
+    doc["identity"] = {"type": ", ".join(dict.fromkeys(kinds))}
+    if identity == "SystemAssigned":
+        doc["identity"].update(principalId=guid("pid", doc["id"]), tenantId=guid("tenant"))
+    if user_identities:
+        doc["identity"]["userAssignedIdentities"] = {
+            u["id"]: {"principalId": u["properties"]["principalId"], "clientId": u["properties"]["clientId"]}
+            for u in user_identities}
+
+
 class EstateBuilder:
     def __init__(self, captured_at: str = "2026-11-25T09:00:00Z", cloud: str = "AzureCloud",
                  source: dict[str, Any] | None = None):
@@ -311,15 +325,7 @@ class EstateBuilder:
             props["instanceView"] = view
         doc: dict[str, Any] = {"id": vid, "name": name, "type": "Microsoft.Compute/virtualMachines",
                                "location": location, "tags": tags or {}, "properties": props}
-        if identity or user_identities:
-            kinds = [k for k in (identity,) if k] + (["UserAssigned"] if user_identities else [])
-            doc["identity"] = {"type": ", ".join(dict.fromkeys(kinds))}
-            if identity == "SystemAssigned":
-                doc["identity"].update(principalId=guid("pid", vid), tenantId=guid("tenant"))
-            if user_identities:
-                doc["identity"]["userAssignedIdentities"] = {
-                    u["id"]: {"principalId": u["properties"]["principalId"], "clientId": u["properties"]["clientId"]}
-                    for u in user_identities}
+        _identity(doc, identity, user_identities)
         return self.add(doc)
 
     def user_identity(self, sub: str, rg: str, name: str, location: str = "japaneast") -> Doc:
@@ -493,15 +499,7 @@ class EstateBuilder:
         doc: Doc = {"id": sid, "name": name, "type": "Microsoft.Compute/virtualMachineScaleSets",
                     "location": location, "tags": tags or {},
                     "sku": {"name": "Standard_D2s_v5", "tier": "Standard", "capacity": capacity}, "properties": props}
-        if identity or user_identities:
-            kinds = [k for k in (identity,) if k] + (["UserAssigned"] if user_identities else [])
-            doc["identity"] = {"type": ", ".join(dict.fromkeys(kinds))}
-            if identity == "SystemAssigned":
-                doc["identity"].update(principalId=guid("pid", sid), tenantId=guid("tenant"))
-            if user_identities:
-                doc["identity"]["userAssignedIdentities"] = {
-                    u["id"]: {"principalId": u["properties"]["principalId"], "clientId": u["properties"]["clientId"]}
-                    for u in user_identities}
+        _identity(doc, identity, user_identities)
         return self.add(doc)
 
     def scale_set_instance(self, scale_set: Doc, instance_id: str, power: str | None = "running",
