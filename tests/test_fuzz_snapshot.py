@@ -178,7 +178,9 @@ def _ids(doc) -> list[str]:
 # most cases reach the model and the checks).
 MUTATIONS = ["delete", "delete", "replace", "replace", "replace", "null", "null", "recase", "recase", "recase-key",
              "extra", "wrong-type", "wrong-type", "dangle", "dangle", "cycle", "cycle", "huge", "duplicate",
-             "steal-id", "raw-number", "time", "surrogate", "deep", "retype", "scope", "long-id"]
+             "steal-id", "raw-number", "time", "surrogate", "deep", "retype", "scope", "long-id", "no-machines"]
+MACHINE_TYPES = {"microsoft.compute/virtualmachines", "microsoft.hybridcompute/machines",
+                 "microsoft.compute/virtualmachinescalesets/virtualmachines"}
 
 
 @st.composite
@@ -290,6 +292,13 @@ def mutated_documents(draw):
                     victim["id"] = victim["id"] + "x" * max(0, draw(st.sampled_from([4096, 4097, 9000])) - len(victim["id"]))
                 else:
                     victim["name"] = "n" * draw(st.sampled_from([1024, 1025, 100_000]))
+        elif kind == "no-machines" and isinstance(resources, list):
+            # an empty subscription, or (with a failed list read) one whose machines could not be listed
+            resources[:] = [r for r in resources if not (isinstance(r, dict) and str(r.get("type", "")).lower()
+                                                          in MACHINE_TYPES)]
+            if draw(st.booleans()) and isinstance(doc, dict):
+                doc["errors"] = [{"scope": "/subscriptions/" + SUB, "operation": "Microsoft.Compute/virtualMachines/read",
+                                  "status": 403, "code": "AuthorizationFailed", "message": "fuzz"}]
     return doc, done
 
 
@@ -452,6 +461,25 @@ def test_mutated_snapshots_through_a_whole_pytest_run(case, pytester):
     assert "Traceback" not in output and not internal, output[-4000:]
     if result.ret == pytest.ExitCode.USAGE_ERROR:
         assert sum(line.startswith("ERROR:") for line in output.splitlines()) == 1, output[-4000:]
-    else:
-        assert result.ret in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED, pytest.ExitCode.NO_TESTS_COLLECTED), \
-            output[-4000:]
+        return
+    assert result.ret in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED, pytest.ExitCode.NO_TESTS_COLLECTED), \
+        output[-4000:]
+    assert_strict_outputs(pytester.path / "reports")
+
+
+def _no_constants(name):
+    raise AssertionError(f"{name} in an output: not JSON")
+
+
+def assert_strict_outputs(folder) -> None:
+    """Every output a complete run writes is strict, whatever the input held: findings.json is JSON without
+    NaN or infinities, junit.xml well-formed XML, report.html UTF-8 whose embedded data is strict JSON too."""
+    import xml.etree.ElementTree as ET
+    findings = json.loads((folder / "findings.json").read_bytes().decode("utf-8"), parse_constant=_no_constants)
+    assert findings["format"] == "amaaudit-findings/1"
+    ET.fromstring((folder / "junit.xml").read_bytes())
+    page = (folder / "report.html").read_bytes().decode("utf-8")
+    for element in ("aa-data", "aa-details-data"):
+        found = re.search(f'<script type="application/json" id="{element}">(.*?)</script>', page, re.S)
+        assert found, element
+        json.loads(found.group(1), parse_constant=_no_constants)      # embed_json escapes with \\u, not entities

@@ -30,7 +30,7 @@ def write(path: str | Path, doc: dict[str, Any]) -> Path:
     """Write atomically through :func:`amaaudit.outputs.write_atomically`: a new file is 0644 (a CI
     artifact must be readable), a replaced one keeps its mode. Returns the file written."""
     def stream(out) -> None:
-        compact = {"ensure_ascii": False, "separators": (",", ":")}
+        compact = {"ensure_ascii": False, "separators": (",", ":"), "allow_nan": False}
         out.write('{"format":' + json.dumps(doc["format"]) + ',\n"header":' + json.dumps(doc["header"], **compact)
                   + ',\n"results":[')
         encode = json.JSONEncoder(**compact).encode

@@ -30,7 +30,7 @@ def asset(name: str) -> str:
 
 def embed_json(data: Any) -> str:
     """JSON that cannot end its ``<script>`` element early, whatever the strings in it hold."""
-    return json.dumps(data, ensure_ascii=False, separators=(",", ":")).translate(_JSON_ESCAPES)
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":"), allow_nan=False).translate(_JSON_ESCAPES)
 
 
 def _e(value: Any) -> str:
