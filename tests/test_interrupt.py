@@ -35,12 +35,12 @@ def test_ctrl_c_during_discovery_writes_nothing(tmp_path, monkeypatch):
                                 stderr=subprocess.STDOUT, text=True)
         seen = ""
         deadline = time.monotonic() + 60
-        while "Reading VMs:" not in seen and time.monotonic() < deadline:   # discovery is under way
+        while "Reading machines:" not in seen and time.monotonic() < deadline:   # discovery is under way
             line = proc.stdout.readline()
             if not line:
                 break
             seen += line
-        assert "Reading VMs:" in seen, seen
+        assert "Reading machines:" in seen, seen
         proc.send_signal(signal.SIGINT)
         rest, _ = proc.communicate(timeout=60)
     assert proc.returncode != 0, seen + rest
