@@ -91,7 +91,9 @@ class Estate:
 
 
 def build_estate(n_vms: int = 3, *, secrets: bool = False, other_rg_vm: bool = True, now: datetime | None = None,
-                 missing_dcr: bool = True, kinds: bool = True) -> Estate:
+                 missing_dcr: bool = True, kinds: bool = True, more_arc: int = 0, instances: int = 3) -> Estate:
+    """``more_arc`` healthy Arc-enabled servers besides the four of every kind; ``instances`` in the
+    Uniform scale set (the last one behind the model)."""
     now = now or datetime.now(timezone.utc).replace(microsecond=0)
     res: list[dict] = []
     add = res.append
@@ -442,7 +444,8 @@ def build_estate(n_vms: int = 3, *, secrets: bool = False, other_rg_vm: bool = T
         vnet_app = next(r for r in res if r["id"] == vnet_id)
         arc_ids, scale_set_ids, more_decoys = add_machine_kinds(
             res, heartbeats, now=now, vnet_app=vnet_app, dcr_id=dcr_id, ampls_zone_ids=list(zone_ids.values()),
-            flexible_members=[v for v in vm_ids if v.rsplit("/", 1)[-1] in ("vm-001", "vm-002")])
+            flexible_members=[v for v in vm_ids if v.rsplit("/", 1)[-1] in ("vm-001", "vm-002")],
+            more_arc=more_arc, instances=instances)
         decoys |= more_decoys
 
     doc = {
@@ -461,7 +464,8 @@ def build_estate(n_vms: int = 3, *, secrets: bool = False, other_rg_vm: bool = T
 
 
 def add_machine_kinds(res: list[dict], heartbeats: list[dict], *, now: datetime, vnet_app: dict, dcr_id: str,
-                      ampls_zone_ids: list[str], flexible_members: list[str]) -> tuple[list[str], dict[str, str], set[str]]:
+                      ampls_zone_ids: list[str], flexible_members: list[str], more_arc: int = 0,
+                      instances: int = 3) -> tuple[list[str], dict[str, str], set[str]]:
     """Arc-enabled servers and scale sets (see the module docstring), in the shapes of
     :mod:`amaaudit.synth`; returns the Arc machines' ids, the scale sets' ids and the decoys."""
     b = EstateBuilder(captured_at=iso(now))
@@ -492,7 +496,7 @@ def add_machine_kinds(res: list[dict], heartbeats: list[dict], *, now: datetime,
 
     # -- Arc-enabled servers ----------------------------------------------------------------------
     arc_ids = []
-    for name in ARC_MACHINES:
+    for name in (*ARC_MACHINES, *(f"arc-x{i:03d}" for i in range(more_arc))):
         machine = b.arc_machine(APP, app_rg, name, location=LOCATION,
                                 status="Disconnected" if name == "arc-down" else "Connected",
                                 since_days=60 if name == "arc-down" else 2,
@@ -513,13 +517,13 @@ def add_machine_kinds(res: list[dict], heartbeats: list[dict], *, now: datetime,
         "addressPrefix": "10.10.3.0/24", "provisioningState": "Succeeded",
         "networkSecurityGroup": {"id": nsg_subnet["id"]}}})
     web = b.scale_set(APP, app_rg, UNIFORM, location=LOCATION, upgrade_mode="Manual", subnet_id=subnet_id,
-                      nsg=nsg_config, capacity=3)
-    for i in range(3):
-        instance = b.scale_set_instance(web, str(i), latest_model=i < 2)
+                      nsg=nsg_config, capacity=instances)
+    for i in range(instances):
+        instance = b.scale_set_instance(web, str(i), latest_model=i < instances - 1)
+        if i < instances - 1:
+            b.heartbeat(instance, workspace, minutes_ago=3 + i)
         if i == 1:      # as the REST API's own example types an instance (the snapshot keeps ARM's type)
             instance["type"] = "Microsoft.Compute/virtualMachines"
-        if i < 2:
-            b.heartbeat(instance, workspace, minutes_ago=3 + i)
     b.associate(web, rule_id=dcr_id)
     empty_nsg = b.nsg(APP, app_rg, "nsg-vmss-empty", location=LOCATION)
     empty = b.scale_set(APP, app_rg, EMPTY_UNIFORM, location=LOCATION, subnet_id=subnet_id, nsg=empty_nsg, capacity=0)
