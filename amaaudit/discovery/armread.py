@@ -264,9 +264,6 @@ class ArmReader:
         api = API_HYBRIDCOMPUTE if resource_type.lower().startswith("microsoft.hybridcompute/") else API_COMPUTE
         return self.url(f"{scope}/providers/{resource_type}", api)
 
-    def list_vms_url(self, subscription: str, resource_group: str | None = None) -> str:
-        return self.list_url("Microsoft.Compute/virtualMachines", subscription, resource_group)
-
     def child_list_url(self, parent_id: str, child: str) -> str:
         api = {
             "providers/Microsoft.Insights/dataCollectionRuleAssociations": API_DCRA,
