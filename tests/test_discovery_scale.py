@@ -68,7 +68,7 @@ def test_request_counts_by_estate_size(monkeypatch, tmp_path, capsys):
 
 
 # machines added to the standard estate (10 VMs, 4 Arc servers, 3 instances): fewer than a page (100) of each
-MORE = 40
+MORE = 20
 GROW = {"VM": dict(n_vms=10 + MORE), "Arc-enabled server": dict(more_arc=MORE),
         "scale-set instance": dict(instances=3 + MORE)}
 # requests per added machine: ARM reads a VM's GET, its associations and its NIC, an Arc server's GET,
