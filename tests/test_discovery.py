@@ -18,8 +18,11 @@ if str(ROOT) not in sys.path:
 
 from amaaudit.discovery import DiscoveryError, discover, redact, summary_line, write_snapshot  # noqa: E402
 from tests.fakearm import FakeArm, build_estate  # noqa: E402
+from amaaudit.model import Estate  # noqa: E402
+from amaaudit.snapshot import from_document  # noqa: E402
 from tests.fakearm.estates import (  # noqa: E402
-    APP, CENTRAL, CUSTOMER_ID, HUB, MGMT, SECRET_MARKERS, fresh_heartbeats)
+    APP, ARC_ZONES, CENTRAL, CUSTOMER_ID, EMPTY_UNIFORM, FLEXIBLE, HUB, MGMT, SECRET_MARKERS, UNIFORM,
+    fresh_heartbeats)
 from tests.fakearm.harness import ARG_LACKS, comparable, fast_settings, install_az_stub, trust_fake  # noqa: E402
 
 
@@ -73,7 +76,7 @@ def test_arm_snapshot_equals_served_estate(estate, fake, az):
     assert src["principal"] == {"name": "auditor@contoso.example", "oid": "aaaaaaaa-0000-4000-8000-000000000001",
                                 "tenant": "72f988bf-86f1-41af-91ab-2d7cd011db47"}
     assert src["requests"] == len(fake.log)
-    assert any("of 5 VMs" in m for m in progress)
+    assert any("of 11 machines" in m for m in progress)     # 5 VMs, 4 Arc-enabled servers, 2 uniform scale sets
     assert progress[-1] == summary_line(doc)
     # strictly read-only, always authenticated, one `az` run per audience (token cache)
     assert fake.writes() == []
@@ -115,9 +118,23 @@ def test_backends_identical_when_all_subscriptions_are_listed(estate, fake, az):
     others = [p for p in arm_paths if p not in vm_gets and p not in vm_lists]
     assert len(vm_gets) == 5 and not any(p.endswith("/extensions") for p in vm_gets)
     assert sorted(vm_lists) == sorted(f"/subscriptions/{s}/providers/microsoft.compute/virtualmachines" for s in subs)
-    assert sorted(others) == sorted([estate.missing_dcr.lower(), *(p for p in others if p.endswith(
-        ("/privatednszonegroups", "/scopedresources")))]) and len(others) == 3, others
-    assert arg["source"]["resource_graph_confirmations"] == {"get": 1, "vm list": 4}
+    instance_lists = [p for p in others if p.endswith("/virtualmachines")]
+    kind_lists = [p for p in others if p.endswith(("/providers/microsoft.hybridcompute/machines",
+                                                   "/providers/microsoft.compute/virtualmachinescalesets"))]
+    rest = [p for p in others if p not in instance_lists and p not in kind_lists]
+    # the Uniform sets' instance lists (ARG has no instance view), one page of each subscription's Arc and
+    # scale-set list, and for the rest: the deleted DCR, the zone groups of the AMPLS and the Arc scope's
+    # endpoints, the AMPLS's scoped resources, and the extension list of the one Arc server ARG shows none for
+    assert sorted(set(instance_lists)) == sorted(f"{estate.scale_set_ids[n].lower()}/virtualmachines"
+                                                 for n in (UNIFORM, EMPTY_UNIFORM))
+    assert len(instance_lists) == 3                   # vmss-web's 3 instances are 2 pages of 2
+    assert len(kind_lists) == 8
+    arc_noext = next(i for i in estate.arc_ids if i.endswith("/arc-noext")).lower()
+    assert sorted(rest) == sorted([estate.missing_dcr.lower(), f"{arc_noext}/extensions",
+                                   *(p for p in rest if p.endswith(("/privatednszonegroups", "/scopedresources")))])
+    assert len(rest) == 5, rest
+    assert arg["source"]["resource_graph_confirmations"] == {"arc list": 4, "arcext": 1, "get": 1,
+                                                             "scale set list": 4, "vm list": 4}
 
 
 def test_resource_group_filter(estate, fake, az):
@@ -271,6 +288,16 @@ def test_summary_line_counts():
            "errors": [{"scope": "/s"}]}
     assert summary_line(doc) == ("Discovery: 1 VM, 2 resources, 12 requests, 3 throttling waits, 1 read error "
                                  "(back-end arm, 1.2 s)")
+    # every kind, counted by what it is: an instance typed virtualMachines (as ARM may) is an instance
+    vmss = "/subscriptions/s/resourceGroups/r/providers/Microsoft.Compute/virtualMachineScaleSets/ss"
+    doc["resources"] += [{"id": "/s/Microsoft.HybridCompute/machines/a", "type": "Microsoft.HybridCompute/machines"},
+                         {"id": f"{vmss}/virtualMachines/0", "type": "Microsoft.Compute/virtualMachines"},
+                         {"id": f"{vmss}/virtualMachines/1",
+                          "type": "Microsoft.Compute/virtualMachineScaleSets/virtualMachines"}]
+    doc["source"]["paced_seconds"] = 4.0
+    assert summary_line(doc) == ("Discovery: 1 VM, 1 Arc-enabled server, 2 scale-set instances, 5 resources, "
+                                 "12 requests, 3 throttling waits, 4 s paced to ARM's read limits, 1 read error "
+                                 "(back-end arm, 1.2 s)")
 
 
 def test_redaction_rules():
@@ -320,9 +347,14 @@ def test_sdk_default_pipeline_would_register_a_provider_ours_never_does(estate, 
 def test_unknown_resource_group_is_an_error_not_an_empty_estate(estate, fake, az):
     doc = discover(fast_settings(fake, estate.listed, resource_groups=["rg-gone"]))
     assert doc["resources"] == []
-    [err] = doc["errors"]
-    assert err["scope"].endswith("/resourceGroups/rg-gone") and err["status"] == 404
-    assert err["operation"] == "Microsoft.Compute/virtualMachines/read" and err["code"] == "ResourceGroupNotFound"
+    # every kind's list failed there: the run is incomplete, not an estate without machines
+    assert sorted(e["operation"] for e in doc["errors"]) == [
+        "Microsoft.Compute/virtualMachineScaleSets/read", "Microsoft.Compute/virtualMachines/read",
+        "Microsoft.HybridCompute/machines/read"]
+    for err in doc["errors"]:
+        assert err["scope"].endswith("/resourceGroups/rg-gone") and err["status"] == 404
+        assert err["code"] == "ResourceGroupNotFound"
+    assert len(Estate(from_document(doc, "live")).errors.inventory_gaps()) == 3
     fake.clear()
     arg = discover(fast_settings(fake, estate.listed, resource_groups=["rg-gone"], backend="resource-graph"))
     assert comparable(arg) == comparable(doc)

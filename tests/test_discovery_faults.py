@@ -22,7 +22,7 @@ from amaaudit.model import Estate  # noqa: E402
 from amaaudit.snapshot import from_document  # noqa: E402
 from scenarios import judge  # noqa: E402
 from tests.fakearm import FakeArm, build_estate  # noqa: E402
-from tests.fakearm.estates import APP, CUSTOMER_ID  # noqa: E402
+from tests.fakearm.estates import APP, CUSTOMER_ID, UNIFORM  # noqa: E402
 from tests.fakearm.harness import fast_settings, install_az_stub  # noqa: E402
 
 DCRA_READ = "Microsoft.Insights/dataCollectionRuleAssociations/read"
@@ -34,6 +34,14 @@ DCE = next(r["id"] for r in ESTATE.doc["resources"] if r["type"] == "Microsoft.I
 ZONE = next(r["id"] for r in ESTATE.doc["resources"] if r["id"].endswith("/privateDnsZones/privatelink.monitor.azure.com"))
 ALL_VMS = {i.lower() for i in ESTATE.vm_ids} | {r["id"].lower() for r in ESTATE.doc["resources"]
                                                if r["id"].lower().endswith("/virtualmachines/vm-004")}
+ARC = {i.lower() for i in ESTATE.arc_ids}
+ARC_PL = next(i for i in ESTATE.arc_ids if i.endswith("/arc-pl"))
+ARC_SCOPE = next(r["id"] for r in ESTATE.doc["resources"] if r["id"].endswith("/privateLinkScopes/arc-pls"))
+WEB = ESTATE.scale_set_ids[UNIFORM]
+INSTANCES = {r["id"].lower() for r in ESTATE.doc["resources"]
+             if r["id"].lower().startswith(WEB.lower() + "/virtualmachines/")}
+# every machine whose DCR associations are read: the VMs, the Arc servers, the Uniform set with instances
+DCRA_OWNERS = len(ALL_VMS) + len(ARC) + 1
 
 
 @dataclass
@@ -71,10 +79,15 @@ def complete_and_clean(doc: dict) -> None:
     assert ids(doc) == ESTATE.expected_ids()
 
 
+def incomplete(doc: dict) -> list[dict]:
+    """The failed machine lists that make the run INCOMPLETE (the model's reading of ``errors``)."""
+    return Estate(from_document(doc, "discovered")).errors.inventory_gaps()
+
+
 def _dcra_403(doc, fake):
     es = errs(doc, DCRA_READ)
-    assert len(es) == 5 and all(e["status"] == 403 and e["code"] == "AuthorizationFailed" for e in es)
-    assert len(doc["errors"]) == 5
+    assert len(es) == DCRA_OWNERS and all(e["status"] == 403 and e["code"] == "AuthorizationFailed" for e in es)
+    assert len(doc["errors"]) == DCRA_OWNERS
     all_vms_present(doc)
     assert DCR.lower() not in ids(doc)  # unreachable without associations: unknown, said by the errors
     assert all("instanceView" in r["properties"] for r in doc["resources"] if r["id"].lower() in ALL_VMS)
@@ -119,10 +132,58 @@ def _dcr_malformed(doc, fake):
     assert doc["heartbeat_workspaces"] == [] and doc["heartbeats"] == []
 
 
+def _zonegroups_403(doc, fake):
+    endpoints = sorted(r["id"].lower() for r in ESTATE.doc["resources"] if r["id"].endswith(("/pe-ampls", "/pe-arc")))
+    assert sorted(e["scope"].lower() for e in doc["errors"]) == endpoints
+    assert all(e["operation"] == "Microsoft.Network/privateEndpoints/privateDnsZoneGroups/read" and e["status"] == 403
+               for e in doc["errors"])
+
+
 def _vm_list_page2(doc, fake):
     expect_only(doc, scope=f"/subscriptions/{APP}", operation="Microsoft.Compute/virtualMachines/read", status=500)
-    vms = {r["id"].lower() for r in doc["resources"] if r["type"] == "Microsoft.Compute/virtualMachines"}
+    vms = {r["id"].lower() for r in doc["resources"] if r["type"] == "Microsoft.Compute/virtualMachines"} - INSTANCES
     assert vms == {VM0.lower(), VM1.lower()}  # page 1 stays valid
+
+
+def _arc_list_403(doc, fake):
+    expect_only(doc, scope=f"/subscriptions/{APP}", operation="Microsoft.HybridCompute/machines/read", status=403,
+                code="AuthorizationFailed")
+    assert not ARC & ids(doc) and ALL_VMS <= ids(doc) and INSTANCES <= ids(doc)
+    assert incomplete(doc) == doc["errors"]
+
+
+def _arc_unregistered(doc, fake):
+    assert doc["errors"] == [] and not incomplete(doc)
+    assert not ARC & ids(doc) and ALL_VMS <= ids(doc)
+    assert doc["source"]["providers_not_registered"] == [f"/subscriptions/{APP}: Microsoft.HybridCompute"]
+
+
+def _instances_403(doc, fake):
+    expect_only(doc, scope=WEB, operation="Microsoft.Compute/virtualMachineScaleSets/virtualMachines/read",
+                status=403, code="AuthorizationFailed")
+    assert not INSTANCES & ids(doc) and WEB.lower() in ids(doc)
+    assert incomplete(doc) == doc["errors"]
+
+
+def _instances_page2(doc, fake):
+    expect_only(doc, scope=WEB, operation="Microsoft.Compute/virtualMachineScaleSets/virtualMachines/read",
+                status=500)
+    got = INSTANCES & ids(doc)
+    assert len(got) == 2 and all("instanceView" in r["properties"] for r in doc["resources"]
+                                 if r["id"].lower() in got)       # page 1 stays valid
+    assert incomplete(doc) == doc["errors"]
+
+
+def _arc_extensions_500(doc, fake):
+    arc_ok = next(i for i in ARC if i.endswith("/arc-ok"))
+    expect_only(doc, scope=arc_ok, operation="Microsoft.HybridCompute/machines/extensions/read", status=500)
+    assert ARC <= ids(doc)
+
+
+def _arc_scope_403(doc, fake):
+    expect_only(doc, scope=ARC_SCOPE, operation="Microsoft.HybridCompute/privateLinkScopes/read", status=403)
+    assert ARC_SCOPE.lower() not in ids(doc)
+    assert not any("/privateendpoints/pe-arc" in i for i in ids(doc))     # reached only through the scope
 
 
 def _a_page2(doc, fake):
@@ -199,8 +260,9 @@ CASES = [
     Case("connection reset on the DCE", [dict(path=r"/dataCollectionEndpoints/", reset=True)], _dce_reset),
     Case("malformed JSON on the DCR", [dict(path=r"/dataCollectionRules/dcr-linux\?", malformed=True)],
          _dcr_malformed),
-    Case("nextLink page 2 of the VM list fails", [dict(path=r"/virtualMachines\?", page=2, status=500,
-                                                       code="InternalServerError")], _vm_list_page2),
+    Case("nextLink page 2 of the VM list fails", [dict(path=r"/providers/Microsoft\.Compute/virtualMachines\?",
+                                                       page=2, status=500, code="InternalServerError")],
+         _vm_list_page2),
     Case("nextLink page 2 of A records fails", [dict(path=r"privatelink\.monitor\.azure\.com/A\?", page=2,
                                                      status=500, code="InternalServerError")], _a_page2),
     Case("403 on the Heartbeat query", [dict(path=r"/v1/workspaces/", status=403, code="InsufficientAccessError")],
@@ -214,10 +276,28 @@ CASES = [
          _arg_fallback, backend="resource-graph"),
     Case("403 on private endpoint zone groups (ARG)", [dict(path=r"/privateDnsZoneGroups\?", status=403,
                                                            code="AuthorizationFailed")],
-         lambda doc, fake: expect_only(doc, scope=next(r["id"] for r in ESTATE.doc["resources"]
-                                                       if r["id"].endswith("/pe-ampls")),
-                                       operation="Microsoft.Network/privateEndpoints/privateDnsZoneGroups/read",
-                                       status=403), backend="resource-graph"),
+         _zonegroups_403, backend="resource-graph"),
+    # -- the other kinds of machine ------------------------------------------------------------------
+    Case("403 on the Arc machine list", [dict(path=r"/providers/Microsoft\.HybridCompute/machines\?", status=403,
+                                              code="AuthorizationFailed")], _arc_list_403),
+    Case("403 on the Arc machine list (ARG)", [dict(path=r"/providers/Microsoft\.HybridCompute/machines\?",
+                                                    status=403, code="AuthorizationFailed")], _arc_list_403,
+         backend="resource-graph"),
+    Case("409 MissingSubscriptionRegistration on the Arc list",
+         [dict(path=r"/providers/Microsoft\.HybridCompute/machines\?", status=409,
+               code="MissingSubscriptionRegistration")], _arc_unregistered),
+    Case("403 on a scale set's instance list", [dict(path=r"/vmss-web/virtualMachines\?", status=403,
+                                                     code="AuthorizationFailed")], _instances_403),
+    Case("403 on a scale set's instance list (ARG)", [dict(path=r"/vmss-web/virtualMachines\?", status=403,
+                                                           code="AuthorizationFailed")], _instances_403,
+         backend="resource-graph"),
+    Case("nextLink page 2 of an instance list fails", [dict(path=r"/vmss-web/virtualMachines\?", page=2,
+                                                            status=500, code="InternalServerError")],
+         _instances_page2),
+    Case("500 on an Arc server's extension list", [dict(path=r"/arc-ok/extensions\?", status=500,
+                                                        code="InternalServerError")], _arc_extensions_500),
+    Case("403 on the Arc private link scope", [dict(path=r"/privateLinkScopes/arc-pls\?", status=403,
+                                                    code="AuthorizationFailed")], _arc_scope_403),
 ]
 
 
@@ -253,7 +333,8 @@ def test_fault(case: Case, monkeypatch, tmp_path, capsys):
         # evaluate* (or not judged); never a pass that the clean capture did not give.
         faulted = verdicts(doc)
         changed = {k: (clean.get(k), v) for k, v in faulted.items() if clean.get(k) != v}
-        assert all(v in ("error", "skip") for _, v in changed.values()), changed
+        assert all(v in ("error", "skip") for _, v in changed.values()), {k: v for k, v in changed.items()
+                                                                          if v[1] not in ("error", "skip")}
         assert not any(v == "pass" and clean.get(k) != "pass" for k, v in faulted.items())
         outcome += f"; verdicts: {len(faulted) - len(changed)} as clean, " \
                    f"{sum(1 for _, v in changed.values() if v == 'error')} could not evaluate"

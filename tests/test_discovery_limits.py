@@ -180,10 +180,12 @@ def test_both_backends_say_could_not_evaluate_where_read_access_is_missing(every
     assert comparable(arm, strip=ARG_LACKS) == comparable(arg, strip=ARG_LACKS)
     assert len(refused) == 4
     # ARM was asked only about absences: one VM's associations, the NSG, (with the hub in ARG) one zone's
-    # links and another's records, the deleted DCR, and one page of each VM list
+    # links and another's records, the deleted DCR, the extensions of the Arc server that has none, and
+    # one page of each machine list
+    lists = {f"{kind} list": 4 if everything else 1 for kind in ("vm", "arc", "scale set")}
     assert arg["source"]["resource_graph_confirmations"] == (
-        {"a": 1, "dcra": 1, "get": 2, "links": 1, "vm list": 4} if everything
-        else {"dcra": 1, "get": 1, "vm list": 1})
+        {"a": 1, "arcext": 1, "dcra": 1, "get": 2, "links": 1, **lists} if everything
+        else {"arcext": 1, "dcra": 1, "get": 1, **lists})
     by_arm, by_arg = verdicts(arm), verdicts(arg)
     assert by_arm == by_arg
     vm1 = next(k for k in by_arm if k[0].endswith("vm-001") and k[1] == "dcr")
@@ -219,8 +221,8 @@ def test_time_left_is_the_larger_of_the_pace_and_the_buckets():
     clock = Clock()
     pacer = Pacer(Limits(arm_bucket=10, arm_refill_per_second=5.0), clock=clock)
     walker = Walker(None, concurrency=1, progress=lambda _m: None, started=0.0, pacer=pacer)
-    walker._vm_total, walker._vm_done, walker._walk_started = 10, 5, clock.now - 10.0
-    walker._fresh_reads, walker.reads = 20, 10           # 2 reads per VM, all 10 of the first 5 VMs made
+    walker._machine_total, walker._machine_done, walker._walk_started = 10, 5, clock.now - 10.0
+    walker._fresh_reads, walker.reads = 20, 10           # 2 reads per machine, all 10 of the first 5 made
     assert walker._time_left(clock.now) == pytest.approx(10.0)        # half done in 10 s: 10 s more
     pacer.sending("s")
     pacer.answered("s", 0)                                              # subscription "s": bucket empty
@@ -230,5 +232,5 @@ def test_time_left_is_the_larger_of_the_pace_and_the_buckets():
     messages = []
     walker.progress = messages.append
     walker._report()
-    assert messages and messages[0].startswith("Reading VMs: 5 of 10 VMs") and "elapsed" in messages[0] \
+    assert messages and messages[0].startswith("Reading machines: 5 of 10 machines") and "elapsed" in messages[0] \
         and "left)" in messages[0]

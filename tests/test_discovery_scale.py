@@ -1,8 +1,10 @@
-"""Request counts against estate size, both back-ends (figures for the benchmark issue).
+"""Request counts against estate size and per kind of machine, both back-ends (figures for the README).
 
 ARM walks three reads per VM (VM with instance view, which embeds its extensions; its DCR
-associations; its NIC); Resource Graph loads the bulk in three paged queries (1000 rows a page)
-and only reads each VM's instance view from ARM. The numbers are printed as a table.
+associations; its NIC) and three per Arc-enabled server (its GET, its extension list, its DCR
+associations); a Uniform scale set's instances come a page of the instance list at a time.
+Resource Graph loads the bulk in three paged queries (1000 rows a page) and only reads each VM's
+instance view and each scale set's instance list from ARM. The numbers are printed as tables.
 """
 
 from __future__ import annotations
@@ -63,6 +65,50 @@ def test_request_counts_by_estate_size(monkeypatch, tmp_path, capsys):
         assert counts[(big, "resource-graph")] - counts[(small, "resource-graph")] == big - small
     for n in SIZES:
         assert counts[(n, "resource-graph")] < counts[(n, "arm")]
+
+
+# machines added to the standard estate (10 VMs, 4 Arc servers, 3 instances): fewer than a page (100) of each
+MORE = 20
+GROW = {"VM": dict(n_vms=10 + MORE), "Arc-enabled server": dict(more_arc=MORE),
+        "scale-set instance": dict(instances=3 + MORE)}
+# requests per added machine: ARM reads a VM's GET, its associations and its NIC, an Arc server's GET,
+# extension list and associations; instances come with their set's list. Resource Graph has the rest.
+PER_MACHINE = {("VM", "arm"): 3, ("Arc-enabled server", "arm"): 3, ("scale-set instance", "arm"): 0,
+               ("VM", "resource-graph"): 1, ("Arc-enabled server", "resource-graph"): 0,
+               ("scale-set instance", "resource-graph"): 0}
+
+
+def _requests(monkeypatch, tmp_path, **shape) -> dict[str, dict]:
+    estate = build_estate(**{"n_vms": 10, "other_rg_vm": False, **shape})
+    out = {}
+    with FakeArm(estate.doc) as fake:
+        install_az_stub(monkeypatch, tmp_path, fake)
+        for backend in ("arm", "resource-graph"):
+            fake.clear()
+            doc = discover(fast_settings(fake, estate.listed, backend=backend, concurrency=16))
+            assert doc["errors"] == [] and fake.writes() == []
+            assert {r["id"].lower() for r in doc["resources"]} == estate.expected_ids()
+            out[backend] = doc["source"]
+    return out
+
+
+def test_request_counts_per_machine_kind(monkeypatch, tmp_path, capsys):
+    base = _requests(monkeypatch, tmp_path)
+    grown = {kind: _requests(monkeypatch, tmp_path, **shape) for kind, shape in GROW.items()}
+    rows = []
+    for backend in ("arm", "resource-graph"):
+        for kind in GROW:
+            before, after = base[backend], grown[kind][backend]
+            per = (after["requests"] - before["requests"]) / MORE
+            rows.append((kind, backend, before["requests"], after["requests"], per,
+                         after["requests_by_api"].get("arm", 0) - before["requests_by_api"].get("arm", 0)))
+            assert per == PER_MACHINE[(kind, backend)], (kind, backend, per)
+    with capsys.disabled():
+        print(f"\n\n  discovery requests per machine kind (fake ARM; standard estate: 10 VMs, 4 Arc-enabled servers, "
+              f"3 scale-set instances; then {MORE} more of one kind)")
+        print(f"  {'kind':<20} {'back-end':<15} {'base':>6} {'+' + str(MORE):>6} {'per machine':>12} {'ARM added':>10}")
+        for kind, backend, before, after, per, arm in rows:
+            print(f"  {kind:<20} {backend:<15} {before:>6} {after:>6} {per:>12.2f} {arm:>10}")
 
 
 @pytest.mark.parametrize("backend", ["arm", "resource-graph"])

@@ -113,6 +113,32 @@ def test_with_an_unreadable_vnet_and_nsg_private_link_blames_the_vnet(pytester):
         assert "virtual network vnet-private" in text and "nsg-unreadable" not in text, text
 
 
+def _spoke_over_hub(fail_zone_groups: bool) -> Scenario:
+    """VM "spoke" reaches AMPLS only through DNS: the endpoint is in the hub, its zones linked to both."""
+    s = Scenario()
+    hub = s.vnet(SUB, "rg-net", "vnet-hub", "10.90.0.0/16", [{"name": "pe", "prefix": "10.90.9.0/24"}], location=LOC)
+    dce = s.dce(MON, "rg-mon", "dce-a", LOC)
+    vm, spoke = subnet_vm(s, "spoke", [{"name": "a", "prefix": "10.91.1.0/24"}],
+                          rules=[s.dcr(MON, "rg-mon", "dcr-private", [s.law], LOC, kind="Linux", dce=dce)])
+    s.associate(vm, endpoint=dce)
+    _, pe, zones = private_link(s, hub, dce=dce)
+    for zone in zones:
+        s.dns_link(zone, spoke)
+    if fail_zone_groups:
+        _drop(s, pe["id"] + "/privateDnsZoneGroups/default")
+        s.error(pe["id"], "Microsoft.Network/privateEndpoints/privateDnsZoneGroups/read")
+    return s
+
+
+def test_an_endpoint_whose_zone_groups_are_unreadable_may_be_the_dns_path(pytester):
+    """Without its zone groups, the hub's endpoint cannot be tied to the spoke's linked zones: "no path
+    to AMPLS" would be a false fail (it was, on a Resource Graph capture with that read denied)."""
+    assert run_suite(pytester, _spoke_over_hub(False).build())["spoke", "ampls"] == "pass"
+    run = run_suite(pytester, _spoke_over_hub(True).build())
+    assert run["spoke", "ampls"] == "error", run.text("spoke", "ampls")
+    assert "the DNS zone groups of private endpoint pe-ampls-a-vnet-hub" in run.text("spoke", "ampls")
+
+
 def test_ampls_with_nothing_to_hold_is_not_a_pass(pytester):
     """A private path and no destination at all: "every destination is scoped" would be vacuously true."""
     s = Scenario()

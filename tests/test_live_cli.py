@@ -25,7 +25,8 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from amaaudit.snapshot import parse_time  # noqa: E402
-from tests.fakearm import FakeArm  # noqa: E402
+from tests.fakearm import FakeArm, build_estate  # noqa: E402
+from tests.fakearm.estates import APP  # noqa: E402
 from tests.fakearm.harness import install_az_stub  # noqa: E402
 
 DEMO = ROOT / "fixtures" / "estates" / "demo.json"
@@ -107,6 +108,40 @@ def test_live_run_gives_the_replay_verdicts(fake, tmp_path, monkeypatch):
     for name, text in outputs.items():
         for secret in (*SECRETS, token):
             assert secret not in text, f"{secret} leaked into {name}"
+
+
+def kinds(junit: Path) -> dict[str, str]:
+    """test id -> the machine kind JUnit says it checked (property ``kind``)."""
+    out = {}
+    for case in ET.parse(junit).getroot().iter("testcase"):
+        props = {p.get("name"): p.get("value") for p in case.iter("property")}
+        out[f"{case.get('classname')}::{case.get('name')}"] = props.get("kind", "")
+    return out
+
+
+@pytest.mark.slow
+def test_live_run_of_every_kind_gives_the_replay_verdicts(tmp_path, monkeypatch):
+    """The standard discovery estate (VMs, Arc-enabled servers, Uniform and Flexible scale sets) discovered
+    as a user runs it: the saved snapshot replays to the same verdicts, every kind is a row."""
+    estate = build_estate(4)
+    saved, live_xml, replay_xml = (tmp_path / n for n in ("estate.json", "live.xml", "replay.xml"))
+    with FakeArm(estate.doc, page_size=2) as fake:
+        install_az_stub(monkeypatch, tmp_path, fake)
+        live = pytest_run("--subscription", APP, "--arm-endpoint", fake.url, "--logs-endpoint", fake.url,
+                          "--save-estate", str(saved), "--junitxml", str(live_xml),
+                          "--html", str(tmp_path / "live.html"), env=dict(os.environ))
+        assert not fake.writes(), fake.writes()
+    assert "Traceback" not in live.stdout + live.stderr, live.stdout[-3000:] + live.stderr[-3000:]
+    assert live.returncode == 1, live.stdout[-3000:] + live.stderr[-3000:]
+    assert "INCOMPLETE" not in live.stdout
+    replay = pytest_run("--estate", str(saved), "--junitxml", str(replay_xml), "--html", str(tmp_path / "r.html"))
+    assert "Traceback" not in replay.stdout + replay.stderr
+    assert outcomes(live_xml) == outcomes(replay_xml)
+    by_kind = kinds(live_xml)
+    assert set(by_kind.values()) == {"vm", "arc", "vmss"}
+    machines = {kind: {k.split("[", 1)[1].rstrip("]") for k, v in by_kind.items() if v == kind} for kind in ("arc", "vmss")}
+    assert machines["arc"] == {"arc-ok", "arc-down", "arc-noext", "arc-pl"}
+    assert {"vmss-web_0", "vmss-web_1", "vmss-web_2", "vm-001", "vm-002"} == machines["vmss"]   # Flexible members too
 
 
 def test_estate_and_subscription_are_refused_together(tmp_path):

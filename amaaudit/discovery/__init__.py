@@ -8,7 +8,8 @@ else reads the snapshot it produces, so a live run and a replay of its saved sna
 Module map (each module says why it is the way it is):
 
 * ``discover``   -- sign-in check and orchestration; returns the snapshot dict
-* ``walker``     -- reference walk from VMs to everything a check needs (both back-ends): what to read
+* ``walker``     -- reference walk from the machines (VMs, Arc-enabled servers, scale sets) to everything
+                    a check needs (both back-ends): what to read
 * ``scheduler``  -- when to read it: per subscription, in turn, paced to ARM's buckets
 * ``limits``     -- Azure's documented request limits, as data, with their sources
 * ``armread``    -- typed SDK GETs with raw JSON, raw paged lists, id parsing

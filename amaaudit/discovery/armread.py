@@ -8,6 +8,12 @@ walked here over the same policies (``nextLink`` followed verbatim, as the SDKs 
 an ``ItemPaged`` only hands out models. Things the SDKs lack (AMPLS and its scoped resources
 in azure-mgmt-monitor 7) are plain GETs with an api-version that exists.
 
+Azure Arc (``Microsoft.HybridCompute``) is read the same way, with plain GETs at a pinned stable
+api-version, not through azure-mgmt-hybridcompute: every read here wants the raw REST document
+anyway (the SDK's models would be thrown away by ``cls=``), the reads are a GET and two paged
+lists that the generic walker below already handles, and one more pinned SDK would be one more
+default api-version that moves under the snapshot with every upgrade.
+
 Every method raises :class:`NotFound` for 404 and lets other failures propagate; the caller
 decides what an error means (see ``walker``).
 """
@@ -38,6 +44,9 @@ API_NETWORK = "2026-03-01"
 API_PRIVATEDNS = "2024-06-01"
 API_DCRA = "2023-03-11"
 API_AMPLS = "2023-06-01-preview"
+# Azure Arc: the stable version the snapshot contract's shapes were taken from (HybridCompute
+# 2024-07-10 examples: Machines_Get, Machines_ListBySubscription, Extension_List, PrivateLinkScopes_Get).
+API_HYBRIDCOMPUTE = "2024-07-10"
 
 # ARM type casing as GET returns it (ARG and some ids lower-case them).
 CANONICAL_TYPES = {
@@ -45,6 +54,11 @@ CANONICAL_TYPES = {
     for t in (
         "Microsoft.Compute/virtualMachines",
         "Microsoft.Compute/virtualMachines/extensions",
+        "Microsoft.Compute/virtualMachineScaleSets",
+        "Microsoft.Compute/virtualMachineScaleSets/virtualMachines",
+        "Microsoft.HybridCompute/machines",
+        "Microsoft.HybridCompute/machines/extensions",
+        "Microsoft.HybridCompute/privateLinkScopes",
         "Microsoft.Network/networkInterfaces",
         "Microsoft.Network/virtualNetworks",
         "Microsoft.Network/networkSecurityGroups",
@@ -206,11 +220,17 @@ class ArmReader:
         t, sub, rg, name = p["type"].lower(), p["subscription"], p["resource_group"], p["name"]
         if t == "microsoft.compute/virtualmachines":
             return self.get_vm(resource_id)
-        if t == "microsoft.insights/privatelinkscopes":
-            body = self.raw_get(self.url(resource_id, API_AMPLS))
+        raw = {"microsoft.insights/privatelinkscopes": API_AMPLS,
+               "microsoft.hybridcompute/machines": API_HYBRIDCOMPUTE,
+               "microsoft.hybridcompute/privatelinkscopes": API_HYBRIDCOMPUTE}
+        if t in raw:
+            body = self.raw_get(self.url(resource_id, raw[t]))
             if not isinstance(body, dict):
                 raise MalformedResponse("expected a JSON object")
             return body
+        if t == "microsoft.compute/virtualmachinescalesets":
+            c = self._client("compute", sub)
+            return self._sdk(lambda: c.virtual_machine_scale_sets.get(rg, name, cls=RAW))
         net = {
             "microsoft.network/networkinterfaces": "network_interfaces",
             "microsoft.network/virtualnetworks": "virtual_networks",
@@ -236,11 +256,13 @@ class ArmReader:
         raise ValueError(f"discovery does not read resources of type {p['type']}")
 
     # -- lists -----------------------------------------------------------------------------
-    def list_vms_url(self, subscription: str, resource_group: str | None = None) -> str:
+    def list_url(self, resource_type: str, subscription: str, resource_group: str | None = None) -> str:
+        """The list of one machine type (``Microsoft.Compute/virtualMachines``...) at a scope."""
         scope = f"/subscriptions/{subscription}"
         if resource_group:
             scope += f"/resourceGroups/{resource_group}"
-        return self.url(scope + "/providers/Microsoft.Compute/virtualMachines", API_COMPUTE)
+        api = API_HYBRIDCOMPUTE if resource_type.lower().startswith("microsoft.hybridcompute/") else API_COMPUTE
+        return self.url(f"{scope}/providers/{resource_type}", api)
 
     def child_list_url(self, parent_id: str, child: str) -> str:
         api = {
@@ -249,8 +271,13 @@ class ArmReader:
             "virtualNetworkLinks": API_PRIVATEDNS,
             "A": API_PRIVATEDNS,
             "scopedResources": API_AMPLS,
+            "extensions": API_HYBRIDCOMPUTE,        # an Arc machine's (a VM's go through the SDK)
+            "virtualMachines": API_COMPUTE,         # a uniform scale set's instances
         }[child]
-        return self.url(f"{parent_id.rstrip('/')}/{child}", api)
+        # The instance list answers each instance's power state, guest agent and extension statuses
+        # only with the instance view (VirtualMachineScaleSetVMs_List, $expand=instanceView).
+        params = {"$expand": "instanceView"} if child == "virtualMachines" else {}
+        return self.url(f"{parent_id.rstrip('/')}/{child}", api, **params)
 
     def close(self) -> None:
         for client in self._clients.values():

@@ -23,14 +23,14 @@ from azure.core.exceptions import ClientAuthenticationError
 from .. import __version__
 from ..text import clip, printable
 from .armread import ArmReader
-from .errors import DiscoveryError, signin_error
+from .errors import DiscoveryError, NotRegistered, signin_error
 from .graph import ArgSource
 from .heartbeat import collect, destination_workspaces
 from .pipeline import CachingCredential, Counters, PipelineFactory, token_principal
 from .scheduler import Pacer
 from .settings import BACKENDS, CLOUDS, LiveSettings, endpoints_for
 from .snapshot import summary_line
-from .walker import ArmSource, Walker
+from .walker import MACHINE_LISTS, SCALE_SET_TYPE, ArmSource, Walker, is_uniform, list_scope
 
 
 def _default_credential(authority: str) -> Any:
@@ -109,6 +109,7 @@ def discover(settings: LiveSettings, *, credential: Any = None,
     reader = ArmReader(factory, ep)
     fallbacks: list[str] = []
     confirmations: dict[str, int] = {}
+    not_registered: set[str] = set()
     try:
         if settings.backend == "resource-graph":
             source: Any = ArgSource(reader, factory, ep.arm_scope, progress=say, arm_endpoint=ep.arm,
@@ -119,20 +120,30 @@ def discover(settings: LiveSettings, *, credential: Any = None,
         walker = Walker(source, concurrency=settings.concurrency, progress=say, started=started, pacer=pacer,
                         counters=counters)
 
-        vms: dict[str, dict] = {}
+        listed: dict[str, dict] = {}
+        found: dict[str, int] = {kind.noun: 0 for kind in MACHINE_LISTS}
         for sub in subscriptions:
             for group in (groups or [None]):
-                where = f"/subscriptions/{sub}" + (f"/resourceGroups/{group}" if group else "")
-                say(f"Listing VMs in {where}")
-                docs, exc = source.list_vms(sub, group)
-                if exc is not None:
-                    walker.add_error(where, "Microsoft.Compute/virtualMachines/read", exc)
-                for doc in docs:
-                    if isinstance(doc, dict) and isinstance(doc.get("id"), str):
-                        vms.setdefault(doc["id"].lower(), doc)
-        say(f"Found {len(vms)} VM(s); reading them and what they reference "
-            f"(back-end {settings.backend}, concurrency {settings.concurrency})")
-        walker.run(vms[k] for k in sorted(vms))
+                where = list_scope(sub, group)
+                say(f"Listing machines in {where}")
+                for kind in MACHINE_LISTS:
+                    docs, exc = source.list_machines(kind.resource_type, sub, group)
+                    if isinstance(exc, NotRegistered):      # none can exist there: not a failed read
+                        not_registered.add(f"{exc.scope}: {exc.namespace}")
+                    elif exc is not None:
+                        walker.add_error(where, kind.operation, exc)
+                    for doc in docs:
+                        if isinstance(doc, dict) and isinstance(doc.get("id"), str) \
+                                and doc["id"].lower() not in listed:
+                            listed[doc["id"].lower()] = doc
+                            found[kind.noun] += 1
+        uniform = sum(1 for d in listed.values()
+                      if str(d.get("type", "")).lower() == SCALE_SET_TYPE.lower() and is_uniform(d))
+        say("Found " + ", ".join(f"{n} {noun}" for noun, n in found.items())
+            + (f" ({uniform} uniform)" if uniform else "")
+            + f"; reading them and what they reference (back-end {settings.backend}, "
+              f"concurrency {settings.concurrency})")
+        walker.run(listed[k] for k in sorted(listed))
         if isinstance(source, ArgSource):
             fallbacks = source.fallbacks
             confirmations = dict(sorted(source.confirmations.items()))
@@ -167,6 +178,9 @@ def discover(settings: LiveSettings, *, credential: Any = None,
         "elapsed_seconds": round(time.monotonic() - started, 1),
         "principal": principal,
     }
+    if not_registered:
+        # lists answered 409 MissingSubscriptionRegistration: no machine of that namespace exists there
+        source_info["providers_not_registered"] = sorted(not_registered, key=str.lower)
     if fallbacks:
         source_info["resource_graph_fallbacks"] = fallbacks
     if confirmations:
@@ -180,7 +194,7 @@ def discover(settings: LiveSettings, *, credential: Any = None,
         "resources": resources,
         "heartbeat_workspaces": sorted(queried, key=str.lower),
         "heartbeats": sorted(heartbeats, key=lambda h: (h["workspace_id"].lower(), h["resource_id"].lower(),
-                                                         h["category"])),
+                                                         h["category"], h.get("computer", "").lower())),
         "errors": errors,
     }
     say(summary_line(doc))

@@ -36,6 +36,26 @@ class NotFound(Exception):
         self.code = code or "NotFound"
 
 
+class NotRegistered(Exception):
+    """A list answered 409 ``MissingSubscriptionRegistration``: the subscription is not registered
+    for the resource provider's namespace (``Microsoft.HybridCompute`` in most subscriptions without
+    Arc). ARM refuses to unregister a namespace while resources of it exist ("You can't unregister a
+    resource provider when you still have resource types from that resource provider in your
+    subscription", Learn: Azure resource providers and types), so for a *list* of machines this
+    answer means "there are none", which is evidence, not a failed read. Anywhere else it stays an
+    errors entry (a read of one resource cannot be taken for its absence that way)."""
+
+    def __init__(self, scope: str, namespace: str) -> None:
+        super().__init__(f"{scope}: {namespace} is not registered")
+        self.scope, self.namespace = scope, namespace
+
+
+def is_unregistered(exc: BaseException) -> bool:
+    """ARM's answer to a request for a namespace the subscription is not registered for."""
+    return isinstance(exc, HttpResponseError) and getattr(exc, "status_code", None) == 409 \
+        and error_entry("/", "-", exc)["code"] == "MissingSubscriptionRegistration"
+
+
 class MalformedResponse(Exception):
     def __init__(self, message: str, status: int | None = 200) -> None:
         super().__init__(message)

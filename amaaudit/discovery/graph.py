@@ -1,8 +1,9 @@
 """The ``resource-graph`` back-end: Azure Resource Graph for the bulk, ARM for the rest.
 
-Why: walking ARM costs three requests per VM (the VM, its DCR associations, its NIC) and ARM
+Why: walking ARM costs three requests per machine (a VM, its DCR associations, its NIC) and ARM
 throttles per principal and subscription; Resource Graph returns a thousand documents per
-request. Three paged queries (``resources``, ``insightsresources`` for DCR associations,
+request. Three paged queries (``resources`` -- with the Arc-enabled servers, their extensions,
+Arc private link scopes and scale sets --, ``insightsresources`` for DCR associations,
 ``dnsresources`` for A records) load every relevant document of the named subscriptions; the
 same reference walk as the ``arm`` back-end then runs over that index. ARM is still used for:
 
@@ -10,18 +11,25 @@ same reference walk as the ``arm`` back-end then runs over that index. ARM is st
   statuses are in no documented Resource Graph table (``properties.extended.instanceView`` has
   the power state and the OS name, not those), so this back-end is N VM GETs plus a near-constant
   number of queries. The extensions come with that GET (see ``walker.embedded_extensions``);
+* each Uniform scale set's instance list (``$expand=instanceView``): ``computeresources`` has the
+  instances, but no documented column holds their instance view (power state, guest agent, the
+  extensions' statuses on each instance) or says that it does, so the list is read from ARM, one
+  request per scale set and page;
+* an Arc-enabled server, or its extensions, when the rows ARG has do not tell what the checks read
+  (a machine row without ``serviceStatuses``, an extension row without its ``instanceView``):
+  ARM's GET and list are authoritative, and such rows are not assumed complete;
 * private endpoint zone groups and AMPLS scoped resources (not in ARG);
 * anything referenced in a subscription that was not queried, and everything of a table whose
   query failed (the walk then falls back to ARM for it, so nothing is silently lost);
 * **every absence ARG reports**. Resource Graph silently leaves out what the principal may not
   read, so "not in the index" or "no children" may mean "not allowed to see". An id ARG does not
-  have, an empty list of a VM's DCR associations or of a zone's links or A records, and an empty
-  VM list are asked of ARM, which answers 404 / an empty list, or 403 (an errors entry: the
+  have, an empty list of a machine's DCR associations or extensions, or of a zone's links or A
+  records, and every machine list (VMs, Arc-enabled servers, scale sets) are asked of ARM, which answers 404 / an empty list, or 403 (an errors entry: the
   verdict is *could not evaluate*, as with the ``arm`` back-end). Absences are what verdicts fail
   on (no association, no zone link, no record, a deleted DCR), and they are few, so this costs a
-  handful of requests, spent only where a verdict would otherwise rest on ARG's silence. A VM
-  list is confirmed with one ARM request per listed scope (its first page): only a principal
-  that may read every VM of the scope gets it, so ARG's list of that scope is then complete.
+  handful of requests, spent only where a verdict would otherwise rest on ARG's silence. A
+  machine list is confirmed with one ARM request per listed scope and kind (its first page): only
+  a principal that may read every machine of the scope gets it, so ARG's list is then complete.
 
 ARG rows are turned back into ARM GET documents: ARG-only columns (``tenantId``,
 ``resourceGroup``, ``subscriptionId``) and empty filler columns are dropped, the lower-cased
@@ -42,12 +50,16 @@ from azure.mgmt.resourcegraph import ResourceGraphClient
 from azure.mgmt.resourcegraph.models import QueryRequest, QueryRequestOptions
 
 from .armread import CANONICAL_TYPES, ArmReader, id_parts, type_of
-from .errors import NotFound
+from .errors import NotFound, NotRegistered, is_unregistered
 from .pipeline import PipelineFactory, _parse_hms
-from .walker import ArmSource
+from .walker import ARC_EXTENSION_TYPE, MACHINE_LISTS, ArmSource, list_scope
 
 RESOURCE_TYPES = [
     "Microsoft.Compute/virtualMachines",
+    "Microsoft.Compute/virtualMachineScaleSets",
+    "Microsoft.HybridCompute/machines",
+    "Microsoft.HybridCompute/machines/extensions",
+    "Microsoft.HybridCompute/privateLinkScopes",
     "Microsoft.Network/networkInterfaces",
     "Microsoft.Network/virtualNetworks",
     "Microsoft.Network/networkSecurityGroups",
@@ -77,7 +89,11 @@ CHILD_OPS = {
     "links": ("microsoft.network/privatednszones/virtualnetworklinks", "resources", 2),
     "a": (A_TYPE.lower(), "dnsresources", 2),
     "dcra": (DCRA_TYPE.lower(), "insightsresources", 4),
+    "arcext": (ARC_EXTENSION_TYPE.lower(), "resources", 2),
 }
+# Reads of one document that the index answers like a GET (the machine's own read of an Arc server).
+GET_OPS = {"get", "arc"}
+LIST_COUNTERS = {kind.resource_type.lower(): kind.counter for kind in MACHINE_LISTS}
 
 ARG_ONLY_COLUMNS = ("tenantId", "resourceGroup", "subscriptionId")
 ARG_FILLER_COLUMNS = ("kind", "managedBy", "sku", "plan", "identity", "zones", "extendedLocation", "tags", "location")
@@ -180,49 +196,53 @@ class ArgSource:
         return id_parts(resource_id)["subscription"].lower() in self.covered[table]
 
     # -- source interface ------------------------------------------------------------------
-    def list_vms(self, subscription: str, resource_group: str | None) -> tuple[list[dict], BaseException | None]:
+    def list_machines(self, resource_type: str, subscription: str,
+                      resource_group: str | None) -> tuple[list[dict], BaseException | None]:
         if subscription.lower() not in self.covered["resources"]:
-            return self.arm.list_vms(subscription, resource_group)
-        # ARG lists only the VMs the principal may read; ARM answers the list only to a principal
+            return self.arm.list_machines(resource_type, subscription, resource_group)
+        # ARG lists only the machines the principal may read; ARM answers the list only to a principal
         # that may read all of them (and tells an empty resource group from a missing one).
-        self._confirmed("vm list")
+        self._confirmed(LIST_COUNTERS[resource_type.lower()])
         try:
-            self.arm.reader.raw_get(self.arm.reader.list_vms_url(subscription, resource_group))
-        except Exception as exc:  # noqa: BLE001 - as the arm back-end: this scope's VMs are unknown
+            self.arm.reader.raw_get(self.arm.reader.list_url(resource_type, subscription, resource_group))
+        except Exception as exc:  # noqa: BLE001 - as the arm back-end: this scope's machines are unknown
+            if is_unregistered(exc):
+                return [], NotRegistered(list_scope(subscription, resource_group), resource_type.split("/")[0])
             return [], exc
-        vms = []
+        found = []
         for doc in self.index.values():
-            if doc["type"] != "Microsoft.Compute/virtualMachines":
+            if doc["type"].lower() != resource_type.lower():
                 continue
             p = id_parts(doc["id"])
             if p["subscription"].lower() != subscription.lower():
                 continue
             if resource_group and p["resource_group"].lower() != resource_group.lower():
                 continue
-            vms.append(doc)
-        vms.sort(key=lambda d: d["id"].lower())
-        return vms, None
+            found.append(doc)
+        found.sort(key=lambda d: d["id"].lower())
+        return found, None
 
     def local(self, op: str, resource_id: str) -> tuple[list[dict], None] | None:
         """What the index holds for a read, without a request; None when ARM must be asked (ARG
-        lacks the table, or reports an absence, which may be a read ARG hid: see the docstring)."""
-        if op == "get":
+        lacks the table, or reports an absence, which may be a read ARG hid, or holds rows that do
+        not tell what the checks read: see the docstring)."""
+        if op in GET_OPS:
             table = TABLE_OF_TYPE.get(type_of(resource_id).lower())
             if table and self._covers(table, resource_id):
                 doc = self.index.get(resource_id.rstrip("/").lower())
-                if doc is not None:
+                if doc is not None and (op != "arc" or _tells_service(doc)):
                     return [copy.deepcopy(doc)], None
         elif op in CHILD_OPS:
             table = CHILD_OPS[op][1]
             if self._covers(table, resource_id):
                 docs = self.children.get((op, resource_id.rstrip("/").lower()), [])
-                if docs:
+                if docs and (op != "arcext" or all(_has_instance_view(d) for d in docs)):
                     return [copy.deepcopy(d) for d in docs], None
         return None
 
     def fetch(self, op: str, resource_id: str) -> tuple[list[dict], BaseException | None]:
-        if op == "get" or op in CHILD_OPS:
-            table = TABLE_OF_TYPE.get(type_of(resource_id).lower()) if op == "get" else CHILD_OPS[op][1]
+        if op in GET_OPS or op in CHILD_OPS:
+            table = TABLE_OF_TYPE.get(type_of(resource_id).lower()) if op in GET_OPS else CHILD_OPS[op][1]
             if table and self._covers(table, resource_id):
                 self._confirmed(op)
         return self.arm.fetch(op, resource_id)
@@ -230,3 +250,14 @@ class ArgSource:
     def _confirmed(self, op: str) -> None:
         with self._lock:       # reads run on the walker's threads
             self.confirmations[op] = self.confirmations.get(op, 0) + 1
+
+
+def _tells_service(machine: dict) -> bool:
+    """An Arc machine row that reports the extension service's status (what its GET would add)."""
+    props = machine.get("properties") if isinstance(machine.get("properties"), dict) else {}
+    return isinstance(props.get("serviceStatuses"), dict)
+
+
+def _has_instance_view(extension: dict) -> bool:
+    props = extension.get("properties") if isinstance(extension.get("properties"), dict) else {}
+    return isinstance(props.get("instanceView"), dict)

@@ -5,6 +5,12 @@ Analytics Reader (``Microsoft.OperationalInsights/workspaces/query/read``), not 
 A workspace whose query fails is *not* listed in ``heartbeat_workspaces`` and gets an errors
 entry, so a VM without a row there is never mistaken for a VM without Heartbeat. A partial
 result counts as a failure for the same reason: a missing row could be the missing part.
+
+The query groups by ``Computer`` too: a uniform scale set's instances all report their scale
+set's id in ``_ResourceId`` and are told apart only by their computer name. A row without a
+``_ResourceId`` is a computer that is not an Azure resource (e.g. a server sending through a
+workspace key); no machine of the snapshot can be it, so it is left out (the snapshot contract
+requires a resource id on every row).
 """
 
 from __future__ import annotations
@@ -24,7 +30,7 @@ OPERATION = "Microsoft.OperationalInsights/workspaces/query/Heartbeat/read"
 
 def heartbeat_query(lookback_minutes: int) -> str:
     return (f"Heartbeat | where TimeGenerated > ago({int(lookback_minutes)}m) "
-            "| summarize last_heartbeat=max(TimeGenerated) by _ResourceId, Category")
+            "| summarize last_heartbeat=max(TimeGenerated) by _ResourceId, Category, Computer")
 
 
 def iso_z(value: Any) -> str:
@@ -90,12 +96,19 @@ def collect(factory: PipelineFactory, *, endpoint: str, audience: str, workspace
                 cols = [c.lower() for c in table.columns]
                 for row in table.rows:
                     values = dict(zip(cols, list(row)))
-                    rows.append({
+                    resource_id = str(values.get("_resourceid") or "").strip()
+                    if not resource_id:
+                        continue            # not an Azure resource: no machine of the snapshot
+                    entry = {
                         "workspace_id": customer_id,
-                        "resource_id": str(values.get("_resourceid") or ""),
+                        "resource_id": resource_id,
                         "last_heartbeat": iso_z(values.get("last_heartbeat")),
                         "category": str(values.get("category") or ""),
-                    })
+                    }
+                    computer = str(values.get("computer") or "")
+                    if computer:
+                        entry["computer"] = computer
+                    rows.append(entry)
             return customer_id, rows, None
         except Exception as exc:  # noqa: BLE001 - becomes an errors entry
             return customer_id, None, error_entry(scope_id, OPERATION, exc)

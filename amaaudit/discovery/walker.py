@@ -1,9 +1,9 @@
-"""Following references from the VMs to everything a check needs, once per id.
+"""Following references from the machines to everything a check needs, once per id.
 
-Why a reference walk and not "list everything": what decides whether a VM's Heartbeat
+Why a reference walk and not "list everything": what decides whether a machine's Heartbeat
 arrives often lives outside the subscriptions the user named -- the DCR in a central
 subscription, the workspace in a management one, the private DNS zones in the hub. Starting
-from the VMs and following ids reaches exactly those, wherever they are, and nothing else.
+from the machines and following ids reaches exactly those, wherever they are, and nothing else.
 
 Both back-ends run this same walk; they differ only in their *source* (how a document or a
 child list is obtained), which is what makes their snapshots identical. The walk runs on a
@@ -11,15 +11,27 @@ bounded thread pool; documents are stored and references followed on the calling
 no shared state is touched concurrently. When each read goes out is the scheduler's business
 (``scheduler``: per subscription, in turn, within ARM's buckets).
 
-Reads per VM: its GET with ``$expand=instanceView`` (power state, guest OS, guest agent, and
-the extensions: ARM embeds their documents in ``resources`` and their statuses in the instance
-view, so the extension list is read only for a VM whose GET does not tell all of that), its DCR
-associations, and its network interface. Everything else is shared by many VMs and read once.
+What is listed (:data:`MACHINE_LISTS`, per subscription or resource group) and read per machine:
 
-Roles: a VNet reached from a VM's NIC is followed further (its private endpoints, its peered
-hub VNets, and the NSG and route table of the VM's subnet); a peered VNet only for its private
-endpoints (the AMPLS endpoint often sits in the hub). Private DNS zone groups are read only for
-endpoints that connect to an Azure Monitor Private Link Scope.
+* an Azure VM: its GET with ``$expand=instanceView`` (power state, guest OS, guest agent, and the
+  extensions: ARM embeds their documents in ``resources`` and their statuses in the instance
+  view, so the extension list is read only for a VM whose GET does not tell all of that), its DCR
+  associations, its network interface. A Flexible scale set's instances are VMs like any other;
+  the scale set they name is read too (findings name it);
+* an Azure Arc-enabled server: its GET (the list's document may leave out what the GET reports,
+  e.g. the extension service's status), its extension list (each with its single-``status``
+  instance view), its DCR associations, and its Arc Private Link Scope;
+* a scale set: the list returns the whole model (``virtualMachineProfile``), so it is not read
+  again. A Uniform one's instances are listed (``$expand=instanceView``, paged); once it has any,
+  its DCR associations and its model's network (each NIC configuration's NSG, and its subnet's
+  VNet as a VM's) are read. Everything else is shared by many machines and read once.
+
+Roles: a VNet reached from a VM's NIC (or a scale set's NIC configuration) is followed further
+(its private endpoints, its peered hub VNets, and the NSG and route table of the machine's
+subnet); a peered VNet, and the VNet of an Arc Private Link Scope's endpoint (an Arc server's way
+into Azure), only for their private endpoints (the AMPLS endpoint often sits there). Private DNS
+zone groups are read only for endpoints that connect to an Azure Monitor Private Link Scope, and
+for the endpoints of an Arc machine's Arc Private Link Scope.
 """
 
 from __future__ import annotations
@@ -28,20 +40,55 @@ import copy
 import time
 from collections import deque
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass
 from typing import Any, Callable, Iterable
 
 from .armread import ArmReader, id_parts, read_operation, type_of
-from .errors import NotFound, error_entry
+from .errors import NotFound, NotRegistered, error_entry, is_unregistered
 from .scheduler import TENANT, Pacer, Scheduler
 from ..redact import redact
 
 VM_TYPE = "Microsoft.Compute/virtualMachines"
+ARC_TYPE = "Microsoft.HybridCompute/machines"
+ARC_EXTENSION_TYPE = "Microsoft.HybridCompute/machines/extensions"
+ARC_SCOPE_TYPE = "Microsoft.HybridCompute/privateLinkScopes"
+SCALE_SET_TYPE = "Microsoft.Compute/virtualMachineScaleSets"
+INSTANCE_TYPE = "Microsoft.Compute/virtualMachineScaleSets/virtualMachines"
+
+
+@dataclass(frozen=True)
+class MachineList:
+    """A list that finds machines of one kind in a subscription or resource group."""
+    resource_type: str
+    noun: str              # plural, for people: "Arc-enabled servers"
+    counter: str           # the key of its confirmations in ``source.resource_graph_confirmations``
+
+    @property
+    def operation(self) -> str:
+        return read_operation(self.resource_type)
+
+
+MACHINE_LISTS = (
+    MachineList(VM_TYPE, "VMs", "vm list"),
+    MachineList(ARC_TYPE, "Arc-enabled servers", "arc list"),
+    MachineList(SCALE_SET_TYPE, "scale sets", "scale set list"),
+)
+
+
+def is_uniform(scale_set: dict) -> bool:
+    """A scale set whose instances are its own resources (older Uniform sets record no mode)."""
+    props = scale_set.get("properties") if isinstance(scale_set.get("properties"), dict) else {}
+    return str(props.get("orchestrationMode") or "Uniform").lower() == "uniform"
+
 
 # op -> (operation reported in errors, type of the documents it returns or None = type of the id)
 OPS: dict[str, tuple[str | None, str | None]] = {
     "vm": ("Microsoft.Compute/virtualMachines/read", VM_TYPE),
+    "arc": ("Microsoft.HybridCompute/machines/read", ARC_TYPE),
     "get": (None, None),
     "ext": ("Microsoft.Compute/virtualMachines/extensions/read", "Microsoft.Compute/virtualMachines/extensions"),
+    "arcext": ("Microsoft.HybridCompute/machines/extensions/read", ARC_EXTENSION_TYPE),
+    "instances": ("Microsoft.Compute/virtualMachineScaleSets/virtualMachines/read", INSTANCE_TYPE),
     "dcra": ("Microsoft.Insights/dataCollectionRuleAssociations/read",
              "Microsoft.Insights/dataCollectionRuleAssociations"),
     "zonegroups": ("Microsoft.Network/privateEndpoints/privateDnsZoneGroups/read",
@@ -82,12 +129,17 @@ class ArmSource:
     def __init__(self, reader: ArmReader) -> None:
         self.reader = reader
 
-    def list_vms(self, subscription: str, resource_group: str | None) -> tuple[list[dict], BaseException | None]:
+    def list_machines(self, resource_type: str, subscription: str,
+                      resource_group: str | None) -> tuple[list[dict], BaseException | None]:
+        """Every machine of a type at a scope. A namespace the subscription is not registered for
+        answers :class:`NotRegistered` (none exist; see there), any other failure the exception."""
         docs: list[dict] = []
         try:
-            for page in self.reader.pages(self.reader.list_vms_url(subscription, resource_group)):
+            for page in self.reader.pages(self.reader.list_url(resource_type, subscription, resource_group)):
                 docs.extend(page)
         except Exception as exc:  # noqa: BLE001 - earlier pages stay valid
+            if is_unregistered(exc) and not docs:
+                return [], NotRegistered(list_scope(subscription, resource_group), resource_type.split("/")[0])
             return docs, exc
         return docs, None
 
@@ -107,7 +159,7 @@ class ArmSource:
         r = self.reader
         if op == "vm":
             return [r.get_vm(resource_id)], None
-        if op == "get":
+        if op in ("get", "arc"):
             return [r.get(resource_id)], None
         if op == "ext":
             try:
@@ -120,21 +172,30 @@ class ArmSource:
             "links": "virtualNetworkLinks",
             "a": "A",
             "scoped": "scopedResources",
+            "arcext": "extensions",
+            "instances": "virtualMachines",
         }[op]
         return self._list(r.child_list_url(resource_id, child))
+
+
+def list_scope(subscription: str, resource_group: str | None) -> str:
+    return f"/subscriptions/{subscription}" + (f"/resourceGroups/{resource_group}" if resource_group else "")
 
 
 EXT_TYPE = "Microsoft.Compute/virtualMachines/extensions"
 
 # what a read is called in the progress line
 READING = {"vm": "VMs", "ext": "extensions", "dcra": "DCR associations", "zonegroups": "private DNS zone groups",
-           "links": "private DNS zone links", "a": "private DNS records", "scoped": "AMPLS scoped resources"}
+           "links": "private DNS zone links", "a": "private DNS records", "scoped": "AMPLS scoped resources",
+           "arc": "Arc-enabled servers", "arcext": "Arc extensions", "instances": "scale-set instances"}
 READING_TYPES = {
     "microsoft.network/networkinterfaces": "network interfaces", "microsoft.network/virtualnetworks": "VNets",
     "microsoft.network/networksecuritygroups": "NSGs", "microsoft.network/routetables": "route tables",
     "microsoft.network/privateendpoints": "private endpoints", "microsoft.network/privatednszones": "private DNS zones",
     "microsoft.insights/datacollectionrules": "DCRs", "microsoft.insights/datacollectionendpoints": "DCEs",
     "microsoft.insights/privatelinkscopes": "AMPLS", "microsoft.operationalinsights/workspaces": "workspaces",
+    "microsoft.hybridcompute/privatelinkscopes": "Arc private link scopes",
+    "microsoft.compute/virtualmachinescalesets": "scale sets",
 }
 
 
@@ -185,8 +246,8 @@ def _clock(seconds: float) -> str:
 
 
 class Walker:
-    """Decides *what* to read (references from the VMs); a :class:`~.scheduler.Scheduler` decides
-    *when* (per subscription, in turn, within ARM's buckets)."""
+    """Decides *what* to read (references from the machines); a :class:`~.scheduler.Scheduler`
+    decides *when* (per subscription, in turn, within ARM's buckets)."""
 
     def __init__(self, source: Any, *, concurrency: int, progress: Callable[[str], None],
                  started: float, pacer: Pacer | None = None, counters: Any = None) -> None:
@@ -199,19 +260,19 @@ class Walker:
         self.scheduler = Scheduler(self.pacer)
         self.resources: dict[str, dict] = {}
         self.errors: list[dict] = []
-        self.vm_fallback: dict[str, dict] = {}
+        self.listed: dict[str, dict] = {}      # id -> a machine's document as its list returned it
         self.reads = 0
         self._state: dict[tuple[str, str], list[dict] | None] = {}
         self._roles: dict[tuple[str, str], set[str]] = {}
         self._followed: set[tuple[str, str, str]] = set()
         self._local: deque[tuple[str, str, tuple]] = deque()
         self._inflight: dict[Future, tuple[str, str, str]] = {}
-        self._vm_total = 0
-        self._vm_done = 0
+        self._machine_total = 0
+        self._machine_done = 0
         self._fresh_reads = 0
         self._walk_started = 0.0
         self._last_progress = 0.0
-        self._vms_reported = False
+        self._machines_reported = False
 
     # -- public ----------------------------------------------------------------------------
     def add_error(self, scope: str, operation: str, exc: BaseException) -> None:
@@ -222,13 +283,27 @@ class Walker:
         if replace or key not in self.resources:
             self.resources[key] = redact(doc)
 
-    def run(self, vms: Iterable[dict]) -> None:
-        vms = list(vms)
-        self._vm_total = len(vms)
-        for vm in vms:
-            self.vm_fallback[vm["id"].lower()] = vm
-            self.submit("vm", vm["id"], fresh=True)
-            self.submit("dcra", vm["id"], fresh=True)
+    def run(self, listed: Iterable[dict]) -> None:
+        """Walk from the listed documents (VMs, Arc-enabled servers, scale sets) to everything."""
+        listed = [d for d in listed if isinstance(d, dict) and isinstance(d.get("id"), str)]
+        # Scale sets first: the list returned their whole model, so it is stored as read, and a
+        # Flexible set that one of the VMs names is then not read again.
+        for doc in listed:
+            if str(doc.get("type", "")).lower() == SCALE_SET_TYPE.lower():
+                self.store(doc)
+                self._state[("get", doc["id"].rstrip("/").lower())] = [doc]
+        for doc in listed:
+            rtype, rid = str(doc.get("type", "")).lower(), doc["id"]
+            if rtype == SCALE_SET_TYPE.lower():
+                if is_uniform(doc):
+                    self._machine_total += 1
+                    self.submit("instances", rid, fresh=True)
+                continue
+            op = "arc" if rtype == ARC_TYPE.lower() else "vm"
+            self._machine_total += 1
+            self.listed[rid.lower()] = doc
+            self.submit(op, rid, fresh=True)
+            self.submit("dcra", rid, fresh=True)
         self._fresh_reads = len(self.scheduler)
         self._walk_started = time.monotonic()
         held_since: float | None = None
@@ -311,14 +386,16 @@ class Walker:
         if exc is not None:
             self.add_error(rid, operation_for(op, rid), exc)
         extensions: list[dict] | None = None
-        if op == "vm":
-            self._vm_done += 1
+        if op in ("vm", "arc"):          # a machine's own GET
+            self._machine_done += 1
             if docs and isinstance(docs[0], dict):
-                extensions = embedded_extensions(docs[0])
-            elif not not_found and key[1] in self.vm_fallback:
-                docs = [self.vm_fallback[key[1]]]  # known from the list; power state unknown
-            # the extensions live on as documents of their own (as a list would give them)
+                extensions = embedded_extensions(docs[0]) if op == "vm" else None
+            elif not not_found and key[1] in self.listed:
+                docs = [self.listed[key[1]]]  # known from the list; what only its GET tells is unknown
+            # the extensions live on as documents of their own (as their list gives them)
             docs = [{k: v for k, v in d.items() if k != "resources"} if isinstance(d, dict) else d for d in docs]
+        elif op == "instances":
+            self._machine_done += 1
         kept: list[dict] = []
         expected_type = OPS[op][1] or type_of(rid)
         for doc in docs:
@@ -329,7 +406,7 @@ class Walker:
             if not doc.get("type"):
                 doc = {**doc, "type": expected_type}
             kept.append(doc)
-            self.store(doc, replace=(op == "vm"))
+            self.store(doc, replace=(op in ("vm", "arc")))
         self._state[key] = kept
         for role in sorted(self._roles.pop(key, {""})):
             self._follow(op, rid, role, kept)
@@ -343,8 +420,8 @@ class Walker:
 
     def _report(self) -> None:
         now = time.monotonic()
-        if self._vm_done >= self._vm_total and not self._vms_reported:
-            self._vms_reported = True
+        if self._machine_done >= self._machine_total and not self._machines_reported:
+            self._machines_reported = True
         elif now - self._last_progress < 1.0:
             return
         self._last_progress = now
@@ -354,7 +431,8 @@ class Walker:
         what = ", ".join(k for k, _ in sorted(kinds.items(), key=lambda kv: (-kv[1], kv[0]))[:3])
         left = self._time_left(now)
         self.progress(
-            f"Reading VMs: {self._vm_done:,} of {self._vm_total:,} VMs, {len(self.resources):,} resources, "
+            f"Reading machines: {self._machine_done:,} of {self._machine_total:,} machines, "
+            f"{len(self.resources):,} resources, "
             f"{self.reads:,} reads, {len(self.scheduler):,} queued" + (f"; reading {what}" if what else "")
             + f" ({_clock(now - self.started)} elapsed" + (f", about {_clock(left)} left" if left is not None else "")
             + ")"
@@ -364,23 +442,23 @@ class Walker:
         """An estimate of the walk's time left: the larger of what the pace so far predicts and
         what ARM's buckets allow (the reads left in the busiest subscription beyond its tokens,
         at the refill rate)."""
-        if self._vm_done < 1 or self._vm_total <= 0:
+        if self._machine_done < 1 or self._machine_total <= 0:
             return None
         elapsed = now - self._walk_started
-        by_pace = elapsed * (self._vm_total - self._vm_done) / self._vm_done
+        by_pace = elapsed * (self._machine_total - self._machine_done) / self._machine_done
         queued_by_key = self.scheduler.queued()
         fresh_left = sum(self.scheduler.fresh_count(k) for k in queued_by_key)
-        # reads a VM led to beyond its own (its NIC, a share of what that references)
-        followups = max(0, self.reads - (self._fresh_reads - fresh_left)) / self._vm_done
-        fresh_per_vm = self._fresh_reads / self._vm_total
+        # reads a machine led to beyond its own (a VM's NIC, a share of what that references)
+        followups = max(0, self.reads - (self._fresh_reads - fresh_left)) / self._machine_done
+        fresh_per_machine = self._fresh_reads / self._machine_total
         limits = self.pacer.limits
         by_bucket = 0.0
         for key, queued in queued_by_key.items():
             tokens = self.pacer.available(key)
             if tokens is None:
                 continue
-            vms_left = self.scheduler.fresh_count(key) / max(1.0, fresh_per_vm)
-            reads_left = queued + vms_left * followups
+            machines_left = self.scheduler.fresh_count(key) / max(1.0, fresh_per_machine)
+            reads_left = queued + machines_left * followups
             by_bucket = max(by_bucket, (reads_left - tokens) / limits.arm_refill_per_second)
         return max(by_pace, by_bucket)
 
@@ -396,6 +474,17 @@ def _vnet_of_subnet(subnet_id: str) -> str | None:
     return subnet_id[:idx] if idx > 0 else None
 
 
+def _subnet_tasks(ip_configurations: list) -> list[tuple[str, str | None, str]]:
+    """A machine's subnets: each one's VNet, as the machine's and for that subnet's NSG and routes."""
+    tasks: list[tuple[str, str | None, str]] = []
+    for ipc in ip_configurations:
+        subnet = ref(dig(ipc, "properties", "subnet"))
+        vnet = _vnet_of_subnet(subnet) if subnet else None
+        if vnet:
+            tasks += [("get", vnet, "vm"), ("get", vnet, "subnet:" + subnet.lower())]
+    return tasks
+
+
 def follow(op: str, role: str, doc: dict) -> list[tuple[str, str | None, str]]:
     """The reads a document leads to: ``(op, id, role)``."""
     tasks: list[tuple[str, str | None, str]] = []
@@ -404,6 +493,24 @@ def follow(op: str, role: str, doc: dict) -> list[tuple[str, str | None, str]]:
     if op == "vm":
         for nic in items(dig(props, "networkProfile", "networkInterfaces")):
             tasks.append(("get", ref(nic), ""))
+        tasks.append(("get", ref(props.get("virtualMachineScaleSet")), ""))     # a Flexible set's instance
+    elif op == "arc":
+        tasks.append(("arcext", doc.get("id"), ""))
+        tasks.append(("get", props.get("privateLinkScopeResourceId"), ""))
+    elif op == "instances":
+        # the first instance leads to what its scale set's model references (the set has instances)
+        scale_set = str(doc.get("id") or "").rstrip("/").rsplit("/", 2)[0]
+        if type_of(scale_set).lower() == SCALE_SET_TYPE.lower():
+            tasks.append(("get", scale_set, "model"))
+    elif op == "get" and dtype == SCALE_SET_TYPE.lower() and role == "model":
+        tasks.append(("dcra", doc.get("id"), ""))
+        for config in items(dig(props, "virtualMachineProfile", "networkProfile", "networkInterfaceConfigurations")):
+            config_props = config.get("properties") if isinstance(config, dict) else None
+            tasks += _subnet_tasks(items(dig(config_props, "ipConfigurations")))
+            tasks.append(("get", ref(dig(config_props, "networkSecurityGroup")), ""))
+    elif op == "get" and dtype == ARC_SCOPE_TYPE.lower():
+        for conn in items(props.get("privateEndpointConnections")):
+            tasks.append(("get", ref(dig(conn, "properties", "privateEndpoint")), "arc"))
     elif op == "dcra":
         tasks.append(("get", props.get("dataCollectionRuleId"), ""))
         tasks.append(("get", props.get("dataCollectionEndpointId"), ""))
@@ -412,11 +519,7 @@ def follow(op: str, role: str, doc: dict) -> list[tuple[str, str | None, str]]:
             zone = dig(cfg, "properties", "privateDnsZoneId")
             tasks += [("get", zone, ""), ("links", zone, ""), ("a", zone, "")]
     elif op == "get" and dtype == "microsoft.network/networkinterfaces":
-        for ipc in items(props.get("ipConfigurations")):
-            subnet = ref(dig(ipc, "properties", "subnet"))
-            vnet = _vnet_of_subnet(subnet) if subnet else None
-            if vnet:
-                tasks += [("get", vnet, "vm"), ("get", vnet, "subnet:" + subnet.lower())]
+        tasks += _subnet_tasks(items(props.get("ipConfigurations")))
         tasks.append(("get", ref(props.get("networkSecurityGroup")), ""))
     elif op == "get" and dtype == "microsoft.network/virtualnetworks":
         subnets = [s for s in items(props.get("subnets")) if isinstance(s, dict)]
@@ -441,7 +544,11 @@ def follow(op: str, role: str, doc: dict) -> list[tuple[str, str | None, str]]:
             if isinstance(target, str) and type_of(target).lower() == "microsoft.insights/privatelinkscopes":
                 ampls = True
                 tasks += [("get", target, ""), ("scoped", target, "")]
-        if ampls:
+        if role == "arc":           # an Arc scope's endpoint: the Arc server reaches Azure through its VNet
+            subnet = ref(props.get("subnet"))
+            vnet = _vnet_of_subnet(subnet) if subnet else None
+            tasks.append(("get", vnet, "peer"))
+        if ampls or role == "arc":
             tasks.append(("zonegroups", doc.get("id"), ""))
     elif op == "get" and dtype == "microsoft.insights/datacollectionrules":
         tasks.append(("get", props.get("dataCollectionEndpointId"), ""))

@@ -11,7 +11,7 @@ from .. import arm
 from ..text import Text
 from ..netpath import CompiledNsg, compile_nsg
 from .compute import _props
-from .estate import Estate, Incomplete, Malformed
+from .estate import Estate, Incomplete, Malformed, Unknown
 
 NIC_TYPE = "Microsoft.Network/networkInterfaces"
 VNET_TYPE = "Microsoft.Network/virtualNetworks"
@@ -197,10 +197,33 @@ def endpoints_by_vnet(estate: Estate) -> dict[str, list[PrivateEndpoint]]:
 
 
 def endpoints_by_zone(estate: Estate) -> dict[str, list[PrivateEndpoint]]:
+    """Private DNS zone -> the endpoints whose zone groups write into it. An endpoint whose zone groups
+    could not be read is left out here and listed by :func:`endpoints_zones_unknown`."""
     def entries(doc):
         pe = estate.view(PrivateEndpoint, doc)
-        return ((arm.key(zone_id), pe) for zone_id in pe.zone_ids)
+        try:
+            zone_ids = pe.zone_ids
+        except Unknown:
+            return ()
+        return ((arm.key(zone_id), pe) for zone_id in zone_ids)
     return _index(estate, "pe-by-zone", PE_TYPE, entries)
+
+
+def endpoints_zones_unknown(estate: Estate) -> list[tuple[PrivateEndpoint, Unknown]]:
+    """AMPLS endpoints whose zone groups could not be read: any of them may be a machine's DNS path
+    (and discovery may not have found the zones they write to, so no link shows it either)."""
+    def build():
+        out = []
+        for doc in estate.of_type(PE_TYPE):
+            pe = estate.view(PrivateEndpoint, doc)
+            if not pe.ampls_connections:
+                continue
+            try:
+                pe.zone_ids
+            except Unknown as unknown:
+                out.append((pe, unknown))
+        return out
+    return estate.memo("pe-zones-unknown", build)
 
 
 def zones_by_vnet(estate: Estate) -> dict[str, list[str]]:
@@ -300,6 +323,11 @@ class NetworkView:
             for zone_id in zones_by_vnet(self.estate).get(arm.key(vnet.id), []):
                 for pe in endpoints_by_zone(self.estate).get(arm.key(zone_id), []):
                     candidates.setdefault(arm.key(pe.id), (pe, "dns"))
+        # An AMPLS endpoint elsewhere whose zone groups are unknown may put its records in a zone
+        # linked here: the set of paths is not known, so neither "none" nor "only these" is.
+        for pe, unknown in endpoints_zones_unknown(self.estate):
+            if arm.key(pe.id) not in candidates:
+                raise unknown
         paths = []
         for pe, via in candidates.values():
             for conn in pe.ampls_connections:

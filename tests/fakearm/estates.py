@@ -11,8 +11,22 @@ asked about:
 * HUB:           the peered hub VNet (with an unrelated storage private endpoint) and the five
   AMPLS private DNS zones with their VNet links and A records
 
+Every kind of machine (``kinds=True``, the default; :func:`add_machine_kinds`):
+
+* Azure Arc-enabled servers in APP: healthy, disconnected (60 days), extensions disabled
+  (``azcmagent config``), and one behind an Arc Private Link Scope (HUB) whose private endpoint
+  sits in a VNet of its own (``vnet-arc``), with the three Arc privatelink zones, and the AMPLS
+  zones linked to that VNet too;
+* a Uniform scale set (Manual upgrades: its last instance is behind the model and has no AMA;
+  one instance typed ``Microsoft.Compute/virtualMachines``, as ARM's own example types them),
+  whose model's NIC configuration names an NSG and a subnet of its own; a Uniform set with no
+  instance (what its model references must not be read); a Flexible set whose instances are
+  two of the VMs.
+
 Plus decoys nothing references (must not be captured), one association to a deleted DCR
-(the DCR must be absent, not an error), and Heartbeat rows (some stale, outside look-back).
+(the DCR must be absent, not an error), and Heartbeat rows (some stale, outside look-back; a
+uniform instance's carry the scale set's id and the instance's computer name; one row of a
+computer that is not an Azure resource, with an empty ``_ResourceId``).
 """
 
 from __future__ import annotations
@@ -20,6 +34,8 @@ from __future__ import annotations
 import copy
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
+
+from amaaudit.synth import EstateBuilder
 
 APP = "11111111-1111-4111-8111-111111111111"
 CENTRAL = "22222222-2222-4222-8222-222222222222"
@@ -34,6 +50,10 @@ SECRET_MARKERS = ("MARKER-PROTECTED-KEY", "MARKER-SAS-SIG", "MARKER-KV-SECRET", 
 AMPLS_ZONES = ("privatelink.monitor.azure.com", "privatelink.oms.opinsights.azure.com",
                "privatelink.ods.opinsights.azure.com", "privatelink.agentsvc.azure-automation.net",
                "privatelink.blob.core.windows.net")
+ARC_ZONES = ("privatelink.his.arc.azure.com", "privatelink.guestconfiguration.azure.com",
+             "privatelink.dp.kubernetesconfiguration.azure.com")
+ARC_MACHINES = ("arc-ok", "arc-down", "arc-noext", "arc-pl")
+UNIFORM, EMPTY_UNIFORM, FLEXIBLE = "vmss-web", "vmss-empty", "vmss-flex"
 
 
 def rg_id(sub: str, rg: str) -> str:
@@ -59,6 +79,8 @@ class Estate:
     other_rg_ids: set[str] = field(default_factory=set)
     vm_ids: list[str] = field(default_factory=list)
     missing_dcr: str = ""
+    arc_ids: list[str] = field(default_factory=list)
+    scale_set_ids: dict[str, str] = field(default_factory=dict)    # name -> id
 
     def expected_ids(self, *, resource_groups: bool = False) -> set[str]:
         skip = self.decoys | (self.other_rg_ids if resource_groups else set())
@@ -69,7 +91,9 @@ class Estate:
 
 
 def build_estate(n_vms: int = 3, *, secrets: bool = False, other_rg_vm: bool = True, now: datetime | None = None,
-                 missing_dcr: bool = True) -> Estate:
+                 missing_dcr: bool = True, kinds: bool = True, more_arc: int = 0, instances: int = 3) -> Estate:
+    """``more_arc`` healthy Arc-enabled servers besides the four of every kind; ``instances`` in the
+    Uniform scale set (the last one behind the model)."""
     now = now or datetime.now(timezone.utc).replace(microsecond=0)
     res: list[dict] = []
     add = res.append
@@ -412,7 +436,17 @@ def build_estate(n_vms: int = 3, *, secrets: bool = False, other_rg_vm: bool = T
         else:
             hb_time = now - timedelta(minutes=1 + i % 50)
         heartbeats.append({"workspace_id": CUSTOMER_ID, "resource_id": vm_id.lower(), "last_heartbeat": iso(hb_time),
-                           "category": "Azure Monitor Agent"})
+                           "category": "Azure Monitor Agent", "computer": name})
+
+    arc_ids: list[str] = []
+    scale_set_ids: dict[str, str] = {}
+    if kinds:
+        vnet_app = next(r for r in res if r["id"] == vnet_id)
+        arc_ids, scale_set_ids, more_decoys = add_machine_kinds(
+            res, heartbeats, now=now, vnet_app=vnet_app, dcr_id=dcr_id, ampls_zone_ids=list(zone_ids.values()),
+            flexible_members=[v for v in vm_ids if v.rsplit("/", 1)[-1] in ("vm-001", "vm-002")],
+            more_arc=more_arc, instances=instances)
+        decoys |= more_decoys
 
     doc = {
         "format": "ama-estate/1",
@@ -425,13 +459,97 @@ def build_estate(n_vms: int = 3, *, secrets: bool = False, other_rg_vm: bool = T
         "errors": [],
     }
     return Estate(doc=doc, listed=[APP], decoys=decoys, other_rg_ids=other_rg_ids, vm_ids=vm_ids,
-                  missing_dcr=missing_dcr_id if (missing_dcr and n_vms >= 2) else "")
+                  missing_dcr=missing_dcr_id if (missing_dcr and n_vms >= 2) else "", arc_ids=arc_ids,
+                  scale_set_ids=scale_set_ids)
+
+
+def add_machine_kinds(res: list[dict], heartbeats: list[dict], *, now: datetime, vnet_app: dict, dcr_id: str,
+                      ampls_zone_ids: list[str], flexible_members: list[str], more_arc: int = 0,
+                      instances: int = 3) -> tuple[list[str], dict[str, str], set[str]]:
+    """Arc-enabled servers and scale sets (see the module docstring), in the shapes of
+    :mod:`amaaudit.synth`; returns the Arc machines' ids, the scale sets' ids and the decoys."""
+    b = EstateBuilder(captured_at=iso(now))
+    workspace = {"properties": {"customerId": CUSTOMER_ID}}
+    app_rg, hub_rg = "rg-app", "rg-hub"
+    decoys: set[str] = set()
+
+    # -- an Arc private link scope, its endpoint in a VNet of its own, the Arc zones ---------------
+    vnet_arc = b.vnet(HUB, hub_rg, "vnet-arc", prefix="10.20.0.0/16", location=LOCATION,
+                      subnets=[{"name": "snet-arc-pe", "prefix": "10.20.1.0/24"}])
+    scope = b.arc_private_link_scope(HUB, hub_rg, "arc-pls", location=LOCATION)
+    pe, ips = b.arc_private_endpoint(HUB, hub_rg, "pe-arc", f"{vnet_arc['id']}/subnets/snet-arc-pe", scope,
+                                     "10.20.1", location=LOCATION)
+    zones = {z: b.dns_zone(HUB, "rg-dns", z) for z in ARC_ZONES}
+    b.zone_group(pe, list(zones.values()))
+    for zone in zones.values():
+        b.dns_link(zone, vnet_arc)
+    for fqdn, ip in ips.items():
+        zone_name = next(z for z in ARC_ZONES if fqdn.endswith("." + z.removeprefix("privatelink.")))
+        b.dns_a(zones[zone_name], fqdn[: -len(zone_name.removeprefix("privatelink.")) - 1], [ip])
+    for zone_id in ampls_zone_ids:       # AMA's data goes through AMPLS, resolved in the same VNet
+        b.add({"id": f"{zone_id}/virtualNetworkLinks/link-arc", "name": "link-arc",
+               "type": "Microsoft.Network/privateDnsZones/virtualNetworkLinks", "location": "global",
+               "properties": {"virtualNetwork": {"id": vnet_arc["id"]}, "registrationEnabled": False,
+                              "virtualNetworkLinkState": "Completed", "provisioningState": "Succeeded"}})
+    unused = b.arc_private_link_scope(HUB, hub_rg, "arc-pls-unused", location=LOCATION)
+    decoys.add(unused["id"].lower())
+
+    # -- Arc-enabled servers ----------------------------------------------------------------------
+    arc_ids = []
+    for name in (*ARC_MACHINES, *(f"arc-x{i:03d}" for i in range(more_arc))):
+        machine = b.arc_machine(APP, app_rg, name, location=LOCATION,
+                                status="Disconnected" if name == "arc-down" else "Connected",
+                                since_days=60 if name == "arc-down" else 2,
+                                extensions_enabled="false" if name == "arc-noext" else "true",
+                                scope=scope if name == "arc-pl" else None)
+        machine.pop("kind")          # ARM's kind: null; Resource Graph has no null column to tell it from absent
+        arc_ids.append(machine["id"])
+        if name != "arc-noext":
+            b.arc_extension(machine)
+        b.associate(machine, rule_id=dcr_id)
+        b.heartbeat(machine, workspace, minutes_ago=60 * 24 * 60 if name == "arc-down" else 2)
+
+    # -- scale sets -------------------------------------------------------------------------------
+    nsg_config = b.nsg(APP, app_rg, "nsg-vmss", location=LOCATION)
+    nsg_subnet = b.nsg(APP, app_rg, "nsg-vmss-subnet", location=LOCATION)
+    subnet_id = f"{vnet_app['id']}/subnets/snet-vmss"
+    vnet_app["properties"]["subnets"].append({"name": "snet-vmss", "id": subnet_id, "properties": {
+        "addressPrefix": "10.10.3.0/24", "provisioningState": "Succeeded",
+        "networkSecurityGroup": {"id": nsg_subnet["id"]}}})
+    web = b.scale_set(APP, app_rg, UNIFORM, location=LOCATION, upgrade_mode="Manual", subnet_id=subnet_id,
+                      nsg=nsg_config, capacity=instances)
+    for i in range(instances):
+        instance = b.scale_set_instance(web, str(i), latest_model=i < instances - 1)
+        if i < instances - 1:
+            b.heartbeat(instance, workspace, minutes_ago=3 + i)
+        if i == 1:      # as the REST API's own example types an instance (the snapshot keeps ARM's type)
+            instance["type"] = "Microsoft.Compute/virtualMachines"
+    b.associate(web, rule_id=dcr_id)
+    empty_nsg = b.nsg(APP, app_rg, "nsg-vmss-empty", location=LOCATION)
+    empty = b.scale_set(APP, app_rg, EMPTY_UNIFORM, location=LOCATION, subnet_id=subnet_id, nsg=empty_nsg, capacity=0)
+    empty_association = b.associate(empty, rule_id=dcr_id)
+    decoys |= {empty_nsg["id"].lower(), empty_association["id"].lower()}
+    flexible = b.scale_set(APP, app_rg, FLEXIBLE, location=LOCATION, orchestration="Flexible", upgrade_mode="Manual",
+                           capacity=len(flexible_members))
+    by_id = {r["id"]: r for r in res}
+    for vm_id in flexible_members:
+        b.flexible_member(by_id[vm_id], flexible)
+
+    res.extend(b.resources)
+    heartbeats.extend(b.heartbeats)
+    heartbeats.append({"workspace_id": CUSTOMER_ID, "resource_id": "", "computer": "onprem-legacy01",   # no Azure id
+                       "last_heartbeat": iso(now - timedelta(minutes=5)), "category": "Direct Agent"})
+    return arc_ids, {d["name"]: d["id"] for d in (web, empty, flexible)}, decoys
 
 
 def fresh_heartbeats(estate: Estate, lookback_minutes: int = 60 * 24, *, now: datetime | None = None) -> list[dict]:
+    """The rows a capture keeps: within the look-back, of an Azure resource (a row without a
+    ``_ResourceId`` is a computer no snapshot machine can be)."""
     now = now or datetime.now(timezone.utc)
     out = []
     for hb in estate.doc["heartbeats"]:
+        if not hb["resource_id"]:
+            continue
         t = datetime.fromisoformat(hb["last_heartbeat"].replace("Z", "+00:00"))
         if t > now - timedelta(minutes=lookback_minutes):
             out.append(copy.deepcopy(hb))

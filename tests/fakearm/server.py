@@ -8,29 +8,35 @@ over https" stays on.
 
 What it serves, from an ``ama-estate/1`` document:
 
-* ``GET <id>`` for every resource (case-insensitive ids); VMs and extensions get their
-  ``properties.instanceView`` only with ``$expand=instanceView``, as ARM does. A VM's GET embeds
-  its extensions' documents in ``resources`` and, with ``$expand=instanceView``, lists their
-  statuses in ``properties.instanceView.extensions`` when the served document does not (as ARM's
-  instance view does).
-* ``GET <collection>`` for every parent/child list (``.../virtualMachines``, subscription-level
-  lists, ``.../extensions`` (unpaged, like ARM), ``<vm>/providers/Microsoft.Insights/
-  dataCollectionRuleAssociations``, ``.../privateDnsZoneGroups``, ``.../virtualNetworkLinks``,
-  ``.../A``, ``.../scopedResources``) paged ``page_size`` at a time with absolute ``nextLink``.
+* ``GET <id>`` for every resource (case-insensitive ids); VMs, VM extensions and uniform scale-set
+  instances get their ``properties.instanceView`` only with ``$expand=instanceView``, as ARM does.
+  A VM's GET embeds its extensions' documents in ``resources`` and, with ``$expand=instanceView``,
+  lists their statuses in ``properties.instanceView.extensions`` when the served document does not
+  (as ARM's instance view does); an Arc machine's GET embeds its extensions in ``resources`` too.
+* ``GET <collection>`` for every parent/child list (``.../virtualMachines``, ``.../machines``,
+  ``.../virtualMachineScaleSets``, subscription-level lists, a VM's ``.../extensions`` (unpaged,
+  like ARM), an Arc machine's ``.../extensions`` (with their instance view, as HybridCompute's list
+  answers), a scale set's ``.../virtualMachines`` (instance view with ``$expand=instanceView``),
+  ``<machine>/providers/Microsoft.Insights/dataCollectionRuleAssociations``,
+  ``.../privateDnsZoneGroups``, ``.../virtualNetworkLinks``, ``.../A``, ``.../scopedResources``)
+  paged ``page_size`` at a time with absolute ``nextLink``.
 * ``POST /providers/Microsoft.ResourceGraph/resources``: a small KQL subset --
-  ``<resources|insightsresources|dnsresources> [| where type =~ 'x' | where type in~ (...)
-  | where resourceGroup in~ (...)] [| order by id asc]`` -- with ``subscriptions``, ``$top`` and
-  ``$skipToken`` paging; rows look like ARG's (lower-case type, extra columns, no etag or
-  systemData, VMs with ``properties.extended.instanceView.powerState``).
+  ``<resources|insightsresources|dnsresources|computeresources> [| where type =~ 'x' | where type
+  in~ (...) | where resourceGroup in~ (...)] [| order by id asc]`` -- with ``subscriptions``,
+  ``$top`` and ``$skipToken`` paging; rows look like ARG's (lower-case type, extra columns, no
+  etag or systemData, VMs with ``properties.extended.instanceView.powerState``). Uniform scale-set
+  instances are in ``computeresources`` only, under their own type, whatever type ARM gives them.
 * ``POST /v1/workspaces/<customerId>/query`` answering the Heartbeat summarize query from the
-  snapshot's ``heartbeats`` (honouring ``ago(Nm|h|d)``).
+  snapshot's ``heartbeats`` (honouring ``ago(Nm|h|d)``, with the columns its ``by`` clause names:
+  ``_ResourceId``, ``Category``, ``Computer``).
 
 Writes are answered 405 and logged; so is any POST elsewhere. Every request is logged
 (method, target, status) so tests can prove discovery stayed read-only. Faults are injected
 per request-target regex (:class:`Fault`), latency globally (a fixed delay, or a range drawn
 from per request). With ``limits=`` it enforces Azure's request limits, and :meth:`FakeArm.forbid`
 takes read access away (ARM answers 403, Resource Graph leaves the resources out); both are
-described in ``limits``. Binds 127.0.0.1 only.
+described in ``limits``. :meth:`FakeArm.unregister` makes a subscription unregistered for a
+namespace (409 ``MissingSubscriptionRegistration``, as ARM answers). Binds 127.0.0.1 only.
 """
 
 from __future__ import annotations
@@ -60,6 +66,8 @@ from .limits import Access, FakeLimits, Throttle, collection_parts, hms, type_of
 
 VM_TYPE = "microsoft.compute/virtualmachines"
 EXT_TYPE = "microsoft.compute/virtualmachines/extensions"
+ARC_TYPE = "microsoft.hybridcompute/machines"
+INSTANCE_TYPE = "microsoft.compute/virtualmachinescalesets/virtualmachines"
 DCRA_TYPE = "microsoft.insights/datacollectionruleassociations"
 ARG_PATH = "/providers/microsoft.resourcegraph/resources"
 LA_PATH = re.compile(r"^/v1/workspaces/([^/]+)/query/?$", re.I)
@@ -153,6 +161,7 @@ class FakeArm:
         self.arg_quota_remaining = arg_quota_remaining
         self.throttle = Throttle(limits) if limits is not None else None
         self.access = Access()
+        self.unregistered: set[tuple[str, str]] = set()     # (subscription, namespace), lower-case
         self._rng = random.Random(seed)
         self.faults: list[Fault] = []
         self.log: list[Record] = []
@@ -198,6 +207,11 @@ class FakeArm:
                      if isinstance(e.get("properties"), dict) and isinstance(e["properties"].get("instanceView"), dict)]
             doc["properties"] = {**props, "instanceView": {**view, "extensions": views}}
         return doc
+
+    def arc_document(self, doc: dict) -> dict:
+        """An Arc machine as its GET answers it: the machine's extensions listed under ``resources``."""
+        exts = self.collections.get(doc["id"].rstrip("/").lower() + "/extensions", [])
+        return {**doc, "resources": exts} if exts else doc
 
     def latency_now(self) -> float:
         if isinstance(self.latency, tuple):
@@ -263,6 +277,11 @@ class FakeArm:
         ``scope``: ARM answers 403, Resource Graph leaves them out."""
         self.access.forbid(scope, resource_type)
 
+    def unregister(self, subscription: str, namespace: str) -> None:
+        """The subscription is not registered for ``namespace``: every request for it answers 409
+        ``MissingSubscriptionRegistration``, as ARM does."""
+        self.unregistered.add((subscription.lower(), namespace.lower()))
+
     def throttled(self) -> int:
         """429s the limits answered (injected faults not counted)."""
         return sum(1 for r in self.log if r.status == 429 and r.throttled)
@@ -316,7 +335,7 @@ def _strip_instance_view(doc: dict) -> dict:
 
 
 def _arg_row(doc: dict) -> dict:
-    rtype = doc["type"].lower()
+    rtype = indexed_type(doc)
     props = copy.deepcopy(doc.get("properties")) if isinstance(doc.get("properties"), dict) else doc.get("properties")
     if rtype in (VM_TYPE, EXT_TYPE) and isinstance(props, dict):
         view = props.pop("instanceView", None)
@@ -359,11 +378,25 @@ NOT_IN_ARG = ("microsoft.insights/privatelinkscopes/scopedresources",
               "microsoft.network/privateendpoints/privatednszonegroups")
 
 
+def is_instance(doc: dict) -> bool:
+    """A uniform scale-set instance, whatever type ARM gives it (it may say virtualMachines)."""
+    return indexed_type(doc) == INSTANCE_TYPE
+
+
+def indexed_type(doc: dict) -> str:
+    t = doc["type"].lower()
+    if t == VM_TYPE and "/virtualmachinescalesets/" in doc["id"].lower():
+        return INSTANCE_TYPE
+    return t
+
+
 def arg_table(doc: dict) -> str | None:
     """The ARG table a document lives in (None: ARG does not have it)."""
-    t = doc["type"].lower()
+    t = indexed_type(doc)
     if t in NOT_IN_ARG:
         return None
+    if t == INSTANCE_TYPE:
+        return "computeresources"
     if t == DCRA_TYPE:
         return "insightsresources"
     if t.startswith("microsoft.network/privatednszones/") and not t.endswith("/virtualnetworklinks"):
@@ -375,7 +408,7 @@ def run_kql(query: str, docs: list[dict]) -> list[dict]:
     """The subset of KQL the resource-graph back-end sends (see module docstring)."""
     parts = [p.strip() for p in query.split("|")]
     table = parts[0].lower()
-    if table not in ("resources", "insightsresources", "dnsresources"):
+    if table not in ("resources", "insightsresources", "dnsresources", "computeresources"):
         raise KqlError(f"table {parts[0]!r} is not served by the fake")
     rows = [d for d in docs if arg_table(d) == table]
     for clause in parts[1:]:
@@ -399,7 +432,14 @@ def run_kql(query: str, docs: list[dict]) -> list[dict]:
 
 
 def _field(doc: dict, name: str) -> str:
-    return doc["type"].lower() if name == "type" else _resource_group(doc["id"])
+    return indexed_type(doc) if name == "type" else _resource_group(doc["id"])
+
+
+def _namespace(path: str) -> str:
+    """The resource provider namespace a request is for (after its last ``providers``), lower-case."""
+    segs = _segments(path)
+    last = max((i for i, s in enumerate(segs) if s.lower() == "providers"), default=-1)
+    return segs[last + 1].lower() if 0 <= last < len(segs) - 1 else ""
 
 
 def _ago(query: str) -> timedelta | None:
@@ -557,16 +597,25 @@ class _Handler(BaseHTTPRequestHandler):
                     {"Retry-After": str(retry_after)}, throttled=True)
         if "api-version" not in query:
             return self._error(400, "MissingApiVersionParameter", "The api-version query parameter is required.")
+        namespace = _namespace(path)
+        if (_subscription(path), namespace) in fake.unregistered:
+            return self._error(409, "MissingSubscriptionRegistration",
+                               f"The subscription is not registered to use namespace '{namespace}'. See "
+                               "https://aka.ms/rps-not-found for how to register subscriptions.")
         key = path.rstrip("/").lower()
         expand = "instanceview" in query.get("$expand", "").lower()
         doc = fake.docs.get(key)
         if doc is not None:
-            if not fake.access.can_read(doc["id"], doc["type"]):
+            if not fake.access.can_read(doc["id"], indexed_type(doc)):
                 return self._forbidden(doc["type"], doc["id"])
-            if doc["type"].lower() == VM_TYPE:
+            if is_instance(doc):
+                doc = doc if expand else _strip_instance_view(doc)
+            elif doc["type"].lower() == VM_TYPE:
                 doc = fake.vm_document(doc, expand)
             elif doc["type"].lower() == EXT_TYPE and not expand:
                 doc = _strip_instance_view(doc)
+            elif doc["type"].lower() == ARC_TYPE:
+                doc = fake.arc_document(doc)
             return self._send(200, doc)
         if _is_collection(path):
             listed, scope = collection_parts(path)
@@ -578,10 +627,12 @@ class _Handler(BaseHTTPRequestHandler):
             if group and not any(_subscription(i) == sub and _resource_group(i) == group for i in fake.docs):
                 return self._error(404, "ResourceGroupNotFound", f"Resource group '{group}' could not be found.")
             items = fake.collections.get(key, [])
-            if key.endswith("/extensions"):
+            if key.endswith("/extensions") and listed != "microsoft.hybridcompute/machines/extensions":
                 items = [d if expand else _strip_instance_view(d) for d in items]
                 return self._send(200, {"value": items})
-            items = [_strip_instance_view(d) if d["type"].lower() == VM_TYPE else d for d in items]
+            # a VM list never carries instance views; a scale set's instance list does when asked for them
+            items = [(d if expand else _strip_instance_view(d)) if is_instance(d)
+                     else _strip_instance_view(d) if d["type"].lower() == VM_TYPE else d for d in items]
             offset = int(query.get("$skiptoken") or 0)
             chunk = items[offset:offset + fake.page_size]
             out: dict[str, Any] = {"value": chunk}
@@ -620,7 +671,7 @@ class _Handler(BaseHTTPRequestHandler):
             subs = {s.lower() for s in req.get("subscriptions") or []}
             opts = req.get("options") or {}
             rows = [d for d in run_kql(req["query"], list(fake.docs.values())) if _subscription(d["id"]) in subs
-                    and fake.access.can_read(d["id"], d["type"])]   # ARG leaves out what may not be read
+                    and fake.access.can_read(d["id"], indexed_type(d))]   # ARG leaves out what may not be read
         except (KqlError, KeyError, ValueError) as exc:
             return self._error(400, "BadRequest", f"Please provide below info when asking for support: {exc}")
         top = self._arg_top(opts)
@@ -656,6 +707,11 @@ class _Handler(BaseHTTPRequestHandler):
         if "heartbeat" not in query.lower() or "summarize" not in query.lower():
             return self._error(400, "BadArgumentError", "the fake only answers the Heartbeat summarize query")
         window = _ago(query)
+        by = re.search(r"\bby\s+(.+)$", query, re.I)
+        columns = [c.strip() for c in by.group(1).split(",")] if by else []
+        fields = {"_resourceid": "resource_id", "category": "category", "computer": "computer"}
+        if not columns or any(c.lower() not in fields for c in columns):
+            return self._error(400, "BadArgumentError", f"the fake does not group by {columns}")
         now = datetime.now(timezone.utc)
         rows = []
         for hb in fake.estate.get("heartbeats", []):
@@ -663,9 +719,9 @@ class _Handler(BaseHTTPRequestHandler):
                 continue
             if window is not None and _parse_time(hb["last_heartbeat"]) <= now - window:
                 continue
-            rows.append([hb["resource_id"], hb.get("category", ""), hb["last_heartbeat"]])
+            rows.append([str(hb.get(fields[c.lower()]) or "") for c in columns] + [hb["last_heartbeat"]])
         table = {"name": "PrimaryResult",
-                 "columns": [{"name": "_ResourceId", "type": "string"}, {"name": "Category", "type": "string"},
-                             {"name": "last_heartbeat", "type": "datetime"}],
+                 "columns": [{"name": c, "type": "string"} for c in columns]
+                 + [{"name": "last_heartbeat", "type": "datetime"}],
                  "rows": rows}
         return self._send(200, {"tables": [table]})
