@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable
 
-from . import arm
+from . import arm, jsonfile
 from .findings.core import FAILING, WARNING
 from .text import clip, printable
 
@@ -127,21 +127,7 @@ def _refuse(path: str, what: str) -> BaselineError:
 def load(path: str | Path, shown: str | None = None) -> Baseline:
     """Read an earlier findings.json; raise :class:`BaselineError` (one paragraph) if it is not one."""
     shown = shown or str(path)
-    try:
-        raw = Path(path).read_bytes()
-    except FileNotFoundError:
-        raise _refuse(shown, "the file does not exist.") from None
-    except OSError as exc:
-        raise _refuse(shown, f"the file cannot be read ({exc.strerror or exc}).") from None
-    try:
-        doc = json.loads(raw.decode("utf-8-sig"))
-    except UnicodeDecodeError:
-        raise _refuse(shown, "it is not UTF-8 text.") from None
-    except json.JSONDecodeError as exc:
-        raise _refuse(shown, f"it is not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg}); "
-                             "it may be truncated.") from None
-    except RecursionError:
-        raise _refuse(shown, "it nests JSON too deeply to be a findings.json.") from None
+    doc = jsonfile.read(path, lambda what: _refuse(shown, what))
     return from_document(doc, shown)
 
 

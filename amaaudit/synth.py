@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import uuid
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from . import arm
@@ -226,17 +226,16 @@ class EstateBuilder:
                          "type": "microsoft.insights/privateLinkScopes/scopedResources",
                          "properties": {"linkedResourceId": target["id"], "provisioningState": "Succeeded"}})
 
-    def private_endpoint(self, sub: str, rg: str, name: str, subnet_id: str, ampls: Doc,
-                         ips: dict[str, str], status: str = "Approved", location: str = "japaneast") -> Doc:
-        """``ips``: FQDN -> private IP, as the endpoint's customDnsConfigs list them."""
+    def _private_endpoint(self, sub: str, rg: str, name: str, subnet_id: str, service: Doc, group: str,
+                          ips: dict[str, str], status: str, location: str) -> Doc:
+        """A private endpoint to ``service`` (group id ``group``), listed in its subnet as ARM does."""
         pid = rid(sub, rg, "Microsoft.Network/privateEndpoints", name)
         connection = {"id": f"{pid}/privateLinkServiceConnections/{name}", "name": name,
-                      "properties": {"privateLinkServiceId": ampls["id"], "groupIds": ["azuremonitor"],
-                                     "privateLinkServiceConnectionState": {"status": status,
-                                                                          "description": "", "actionsRequired": "None"},
+                      "properties": {"privateLinkServiceId": service["id"], "groupIds": [group],
+                                     "privateLinkServiceConnectionState": {"status": status, "description": "",
+                                                                          "actionsRequired": "None"},
                                      "provisioningState": "Succeeded"}}
-        doc = self.add({"id": pid, "name": name, "type": "Microsoft.Network/privateEndpoints",
-                        "location": location,
+        doc = self.add({"id": pid, "name": name, "type": "Microsoft.Network/privateEndpoints", "location": location,
                         "properties": {"subnet": {"id": subnet_id}, "privateLinkServiceConnections": [connection],
                                        "manualPrivateLinkServiceConnections": [],
                                        "customDnsConfigs": [{"fqdn": f, "ipAddresses": [ip]} for f, ip in ips.items()],
@@ -246,6 +245,13 @@ class EstateBuilder:
         for subnet in (vnet or {}).get("properties", {}).get("subnets", []):
             if arm.key(subnet["id"]) == arm.key(subnet_id):
                 subnet["properties"].setdefault("privateEndpoints", []).append({"id": pid})
+        return doc
+
+    def private_endpoint(self, sub: str, rg: str, name: str, subnet_id: str, ampls: Doc,
+                         ips: dict[str, str], status: str = "Approved", location: str = "japaneast") -> Doc:
+        """``ips``: FQDN -> private IP, as the endpoint's customDnsConfigs list them."""
+        doc = self._private_endpoint(sub, rg, name, subnet_id, ampls, "azuremonitor", ips, status, location)
+        pid = doc["id"]
         ampls["properties"]["privateEndpointConnections"].append({
             "id": f"{ampls['id']}/privateEndpointConnections/{name}-conn", "name": f"{name}-conn",
             "properties": {"privateEndpoint": {"id": pid},
@@ -260,6 +266,22 @@ class EstateBuilder:
                          "properties": {"privateDnsZoneConfigs": [
                              {"name": z["name"].replace(".", "-"), "properties": {"privateDnsZoneId": z["id"]}}
                              for z in zones], "provisioningState": "Succeeded"}})
+
+    def endpoint_zones(self, endpoint: Doc, sub: str, rg: str, names, ips: dict[str, str], *,
+                       link_to: Doc | None = None, records: bool | str = True) -> list[Doc]:
+        """The private DNS zones ``names`` as an endpoint's zone group fills them: an A record for each of
+        its FQDNs (``ips``) in the zone it belongs to (``records``: False for none, or one address for all
+        of them, a stale one), each zone linked to ``link_to`` when given."""
+        zones = [self.dns_zone(sub, rg, name) for name in names]
+        self.zone_group(endpoint, zones)
+        for zone in zones:
+            if link_to is not None:
+                self.dns_link(zone, link_to)
+            suffix = zone["name"].removeprefix("privatelink.")
+            for fqdn, ip in ips.items():
+                if records and fqdn.endswith("." + suffix):
+                    self.dns_a(zone, fqdn[: -len(suffix) - 1], [ip if records is True else records])
+        return zones
 
     def dns_zone(self, sub: str, rg: str, name: str) -> Doc:
         return self.add({"id": rid(sub, rg, "Microsoft.Network/privateDnsZones", name), "name": name,
@@ -427,21 +449,8 @@ class EstateBuilder:
                  "agentserviceapi.guestconfiguration.azure.com", f"{region}-gas.guestconfiguration.azure.com",
                  f"{region}.dp.kubernetesconfiguration.azure.com"]
         ips = {f: f"{ip_base}.{10 + i}" for i, f in enumerate(fqdns)}
-        pid = rid(sub, rg, "Microsoft.Network/privateEndpoints", name)
-        connection = {"id": f"{pid}/privateLinkServiceConnections/{name}", "name": name,
-                      "properties": {"privateLinkServiceId": scope["id"], "groupIds": ["hybridcompute"],
-                                     "privateLinkServiceConnectionState": {"status": status, "description": "",
-                                                                          "actionsRequired": "None"},
-                                     "provisioningState": "Succeeded"}}
-        doc = self.add({"id": pid, "name": name, "type": "Microsoft.Network/privateEndpoints", "location": location,
-                        "properties": {"subnet": {"id": subnet_id}, "privateLinkServiceConnections": [connection],
-                                       "manualPrivateLinkServiceConnections": [],
-                                       "customDnsConfigs": [{"fqdn": f, "ipAddresses": [ip]} for f, ip in ips.items()],
-                                       "provisioningState": "Succeeded"}})
-        vnet = next((r for r in self.resources if arm.key(r["id"]) == arm.key(arm.parent(subnet_id))), None)
-        for subnet in (vnet or {}).get("properties", {}).get("subnets", []):
-            if arm.key(subnet["id"]) == arm.key(subnet_id):
-                subnet["properties"].setdefault("privateEndpoints", []).append({"id": pid})
+        doc = self._private_endpoint(sub, rg, name, subnet_id, scope, "hybridcompute", ips, status, location)
+        pid = doc["id"]
         scope["properties"]["privateEndpointConnections"].append({
             "id": f"{scope['id']}/privateEndpointConnections/{name}.{guid('conn', pid)}",
             "name": f"{name}.{guid('conn', pid)}",

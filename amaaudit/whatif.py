@@ -38,7 +38,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import arm
+from . import arm, jsonfile
 from .redact import redact
 from .text import clip, printable
 
@@ -118,35 +118,11 @@ def refuse(path: str, what: str) -> WhatIfError:
         "file, or run without --what-if.")
 
 
-def _decode(raw: bytes) -> str:
-    # Windows PowerShell 5.1 redirects (>) in UTF-16 with a byte-order mark.
-    if raw[:2] in (b"\xff\xfe", b"\xfe\xff"):
-        return raw.decode("utf-16")
-    return raw.decode("utf-8-sig")
-
-
-def read_json(path: str | Path, shown: str) -> Any:
-    try:
-        raw = Path(path).read_bytes()
-    except FileNotFoundError:
-        raise refuse(shown, "the file does not exist.") from None
-    except OSError as exc:
-        raise refuse(shown, f"the file cannot be read ({exc.strerror or exc}).") from None
-    try:
-        return json.loads(_decode(raw))
-    except UnicodeDecodeError:
-        raise refuse(shown, "it is not UTF-8 (or UTF-16) text.") from None
-    except json.JSONDecodeError as exc:
-        raise refuse(shown, f"it is not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg}); did the "
-                            "command print its coloured text form instead (add --no-pretty-print)?") from None
-    except RecursionError:
-        raise refuse(shown, "it nests JSON too deeply.") from None
-
-
 def load(path: str | Path, shown: str | None = None) -> Plan:
     """Read a what-if result or a Terraform plan; raise :class:`WhatIfError` if it is neither."""
     shown = shown or str(path)
-    doc = read_json(path, shown)
+    doc = jsonfile.read(path, lambda what: refuse(shown, what),
+                        invalid_hint="did the command print its coloured text form instead (add --no-pretty-print)?")
     from . import terraform
     if terraform.is_plan(doc):
         return terraform.plan(doc, shown)

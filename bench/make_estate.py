@@ -35,7 +35,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from amaaudit.synth import EstateBuilder, guid, rid  # noqa: E402
+from amaaudit.synth import EstateBuilder, rid  # noqa: E402
 
 MGMT = "0a9b8c7d-6e5f-4d3c-2b1a-0f9e8d7c6b5a"
 APPS = ["6f1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d", "7a2c3d4e-5f60-4b7c-9d8e-0f1a2b3c4d5e",

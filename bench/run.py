@@ -117,7 +117,7 @@ def floor_runs(n: int, workers: int | None = None) -> dict[str, dict]:
         (root / "pytest.ini").write_text("[pytest]\n")
         body = ["import pytest", "", f"IDS = [f'vm{{i:05d}}' for i in range({n})]", ""]
         for step in STEPS:
-            body += ["", f"@pytest.mark.parametrize('vm', IDS)", f"def test_{step}(vm):", "    pass", ""]
+            body += ["", "@pytest.mark.parametrize('vm', IDS)", f"def test_{step}(vm):", "    pass", ""]
         (root / "test_floor.py").write_text("\n".join(body))
         # The installed amaaudit plugin is inert outside a compliance run, but a floor has none of it.
         base = [sys.executable, "-m", "pytest", "-p", "no:amaaudit", "-p", "no:cacheprovider", "--tb=no", "-rN"]

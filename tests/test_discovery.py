@@ -21,7 +21,7 @@ from tests.fakearm import FakeArm, build_estate  # noqa: E402
 from amaaudit.model import Estate  # noqa: E402
 from amaaudit.snapshot import from_document  # noqa: E402
 from tests.fakearm.estates import (  # noqa: E402
-    APP, ARC_ZONES, CENTRAL, CUSTOMER_ID, EMPTY_UNIFORM, FLEXIBLE, HUB, MGMT, SECRET_MARKERS, UNIFORM,
+    APP, CENTRAL, CUSTOMER_ID, EMPTY_UNIFORM, HUB, MGMT, SECRET_MARKERS, UNIFORM,
     fresh_heartbeats)
 from tests.fakearm.harness import ARG_LACKS, comparable, fast_settings, install_az_stub, trust_fake  # noqa: E402
 

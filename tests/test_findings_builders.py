@@ -15,7 +15,7 @@ from amaaudit.netpath import Verdict
 from amaaudit.synth import rid
 from amaaudit.text import FIELD_LIMIT, Text
 from scenarios import LOC, MON, SUB, Scenario, estate_of, run_suite, vm_named
-from test_network_steps import private_link, subnet_vm
+from test_network_steps import private_parts
 
 
 def model(s: Scenario, vm: str):
@@ -87,13 +87,7 @@ def test_a_workspace_and_a_dce_refusing_are_both_named_and_both_fixed():
 
 
 def private(**faults):
-    s = Scenario()
-    dce = s.dce(MON, "rg-mon", "dce-a", LOC)
-    rule = s.dcr(MON, "rg-mon", "dcr-private", [s.law], LOC, kind="Linux", dce=dce)
-    vm, vnet = subnet_vm(s, "pvm", [{"name": "app", "prefix": "10.90.1.0/24"}, {"name": "pe", "prefix": "10.90.9.0/24"}],
-                         rules=[rule])
-    s.associate(vm, endpoint=dce)
-    ampls, pe, zones = private_link(s, vnet, dce=dce, **faults)
+    s, ampls, pe = private_parts(**faults)
     estate, model_vm = model(s, "pvm")
     return estate, model_vm, ampls, pe
 

@@ -159,15 +159,7 @@ def arc_private(s: Scenario, name: str, *, scope_location: str = LOC, status: st
     pls = s.arc_private_link_scope(MON, "rg-arc", f"pls-{name}", location=scope_location)
     pe, ips = s.arc_private_endpoint(MON, "rg-hub", f"pe-arc-{name}", subnet, pls, "10.95.1", status=status,
                                      location=LOC)
-    zones = [s.dns_zone(MON, f"rg-dns-{name}", z) for z in ARC_ZONES]
-    s.zone_group(pe, zones)
-    for zone in zones:
-        if link:
-            s.dns_link(zone, hub)
-        suffix = zone["name"].removeprefix("privatelink.")
-        for fqdn, ip in ips.items():
-            if fqdn.endswith("." + suffix):
-                s.dns_a(zone, fqdn[: -len(suffix) - 1], [ip])
+    s.endpoint_zones(pe, MON, f"rg-dns-{name}", ARC_ZONES, ips, link_to=hub if link else None)
     rules = None
     if ampls:
         dce = s.dce(MON, "rg-mon", f"dce-{name}", LOC)

@@ -92,7 +92,7 @@ def test_live_run_gives_the_replay_verdicts(fake, tmp_path, monkeypatch):
     assert not fake.writes(), fake.writes()
 
     replay = pytest_run("--estate", str(saved), "--junitxml", str(replay_xml), "--html", str(tmp_path / "r.html"))
-    demo = pytest_run("--estate", str(DEMO), "--junitxml", str(demo_xml), "--html", str(tmp_path / "d.html"))
+    pytest_run("--estate", str(DEMO), "--junitxml", str(demo_xml), "--html", str(tmp_path / "d.html"))
     assert outcomes(live_xml) == outcomes(replay_xml)
     assert outcomes(live_xml) == outcomes(demo_xml)
     snapshot = json.loads(saved.read_text())

@@ -235,7 +235,7 @@ def test_extension_matching_is_by_publisher_and_type_never_by_name():
                                          ("", False), ("v1.33", False), ("1.33.0.0", False)])
 def test_type_handler_version_major_minor(version, ok):
     s = Scenario()
-    vm = s.machine("vm01", ext={"version": version})
+    s.machine("vm01", ext={"version": version})
     assert vm_named(estate_of(s.build()), "vm01").ama_extensions[0].version_is_major_minor is ok
 
 
@@ -306,7 +306,7 @@ def test_identity_parsing():
     s.machine("two", identity=None, user_identities=[one, two])
     odd = s.machine("odd", identity=None)
     odd["identity"] = {"type": "systemassigned,userassigned", "userAssignedIdentities": {one["id"]: None}}
-    named = s.machine("named", ext={"settings": {"Authentication": {"ManagedIdentity": {
+    s.machine("named", ext={"settings": {"Authentication": {"ManagedIdentity": {
         "identifier-name": "client_id", "identifier-value": one["properties"]["clientId"]}}}})
     estate = estate_of(s.build())
     v = {n: vm_named(estate, n) for n in ("sami", "none", "both", "two", "odd", "named")}

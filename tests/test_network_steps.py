@@ -32,15 +32,7 @@ def private_link(s: Scenario, vnet, *, scoped=None, status="Approved", ingestion
             ips[dce["properties"][key]["endpoint"].split("://")[1]] = "10.90.9.8"
     pe = s.private_endpoint(SUB, "rg-net", f"pe-{ampls_name}-{vnet['name']}", vnet["properties"]["subnets"][-1]["id"],
                             ampls, ips, status=status, location=LOC)
-    made = [s.dns_zone(MON, "rg-dns", z) for z in zones]
-    s.zone_group(pe, made)
-    for zone in made:
-        if link:
-            s.dns_link(zone, vnet)
-        suffix = zone["name"].removeprefix("privatelink.")
-        for fqdn, ip in ips.items():
-            if records and fqdn.endswith("." + suffix):
-                s.dns_a(zone, fqdn[: -len(suffix) - 1], [ip if records is True else records])
+    made = s.endpoint_zones(pe, MON, "rg-dns", zones, ips, link_to=vnet if link else None, records=records)
     return ampls, pe, made
 
 
@@ -98,15 +90,21 @@ def test_ids_in_odd_case_still_connect_the_graph(pytester):
 
 
 # -- ampls and dns -------------------------------------------------------------------------------
-def private_scenario(**faults):
+def private_parts(**faults):
+    """VM "pvm" over private link (its DCR with a DCE, both scoped, zones linked), each fault switchable;
+    the scenario, its AMPLS and the private endpoint."""
     s = Scenario()
     dce = s.dce(MON, "rg-mon", "dce-a", LOC)
     rule = s.dcr(MON, "rg-mon", "dcr-private", [s.law], LOC, kind="Linux", dce=dce)
     vm, vnet = subnet_vm(s, "pvm", [{"name": "app", "prefix": "10.90.1.0/24"}, {"name": "pe", "prefix": "10.90.9.0/24"}],
                          rules=[rule])
     s.associate(vm, endpoint=dce)
-    private_link(s, vnet, dce=dce, **faults)
-    return s
+    ampls, pe, _ = private_link(s, vnet, dce=dce, **faults)
+    return s, ampls, pe
+
+
+def private_scenario(**faults):
+    return private_parts(**faults)[0]
 
 
 def test_private_link_healthy(pytester):

@@ -7,7 +7,6 @@ import copy
 import json
 import math
 import re
-import sys
 from datetime import datetime, timezone
 
 import pytest

@@ -74,8 +74,8 @@ def test_an_invalid_file_is_refused(tmp_path, text, problem):
 
 
 def test_ids_must_be_unique(tmp_path):
-    text = "waivers:\n" + "".join(f"  - id: same\n    step: os\n    vm: a\n    justification: j\n    owner: o\n"
-                                  f"    ticket: t\n    expires: 2027-01-01\n" for _ in range(2))
+    text = "waivers:\n" + "".join("  - id: same\n    step: os\n    vm: a\n    justification: j\n    owner: o\n"
+                                  "    ticket: t\n    expires: 2027-01-01\n" for _ in range(2))
     with pytest.raises(waivers.WaiverError, match="'same'.*unique"):
         load_text(tmp_path, text)
 

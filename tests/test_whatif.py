@@ -15,7 +15,7 @@ from amaaudit import arm, whatif
 from amaaudit.model import Unknown
 from amaaudit.report import attribution
 from amaaudit.synth import rid
-from scenarios import LOC, MON, SUB, Scenario, demo_document, estate_of, vm_named
+from scenarios import LOC, MON, Scenario, demo_document, estate_of, vm_named
 
 DATA = Path(__file__).resolve().parent / "data" / "whatif"
 DEMO_DNS_LINK = ("/subscriptions/0a9b8c7d-6e5f-4d3c-2b1a-0f9e8d7c6b5a/resourceGroups/rg-dns/providers/"

@@ -50,7 +50,7 @@ from azure.mgmt.resourcegraph import ResourceGraphClient
 from azure.mgmt.resourcegraph.models import QueryRequest, QueryRequestOptions
 
 from .armread import CANONICAL_TYPES, ArmReader, id_parts, type_of
-from .errors import NotFound, NotRegistered, is_unregistered
+from .errors import NotRegistered, is_unregistered
 from .pipeline import PipelineFactory, _parse_hms
 from .walker import ARC_EXTENSION_TYPE, MACHINE_LISTS, ArmSource, list_scope
 

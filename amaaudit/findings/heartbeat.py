@@ -14,18 +14,18 @@ def query(vm) -> str:
 
 
 def _fix(vm) -> Text:
-    return Text("No Heartbeat is the symptom. If an earlier step of this VM failed, fix that first: it explains "
+    return Text("No Heartbeat is the symptom. If an earlier step of this machine failed, fix that first: it explains "
                 "the silence. If every earlier step passed, the cause is on the machine or on a path ARM cannot see "
-                "(proxy, firewall, on-premises DNS): run the AMA troubleshooter on the VM and, if that does not "
+                "(proxy, firewall, on-premises DNS): run the AMA troubleshooter on the machine and, if that does not "
                 "explain it, open a support request (Help + support; service 'Azure Monitor Agent (AMA) on "
                 "Linux/Windows machine', problem type 'I created a DCR but the data is not in the Log Analytics "
                 "Workspace', subtype 'No Heartbeat events in Log Analytics Workspace').",
-                "Heartbeat が届かないのは結果です。この VM の前の手順で失敗があれば、まずそれを解消してください。"
+                "Heartbeat が届かないのは結果です。このマシンの前の手順で失敗があれば、まずそれを解消してください。"
                 "前の手順がすべて問題ない場合、原因はマシン上、または ARM から見えない経路 (プロキシ、ファイアウォール、"
-                "オンプレミス DNS) にあります。VM 上で AMA トラブルシューティング ツールを実行し、解決しない場合は "
+                "オンプレミス DNS) にあります。マシン上で AMA トラブルシューティング ツールを実行し、解決しない場合は "
                 "Azure portal からサポート リクエストをご起票ください (サービス \"Azure Monitor Agent (AMA) on "
                 "Linux/Windows machine\"、問題の種類 \"I created a DCR but the data is not in the Log Analytics "
-                "Workspace\"、サブタイプ \"No Heartbeat events in Log Analytics Workcspace\")。")
+                "Workspace\"、サブタイプ \"No Heartbeat events in Log Analytics Workspace\")。")
 
 
 def missing(vm, workspaces, since_minutes: int | None) -> Finding:

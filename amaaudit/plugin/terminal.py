@@ -8,6 +8,8 @@ a name, a tag or a guest-written status message must not clear the screen or rew
 
 from __future__ import annotations
 
+from collections import Counter
+
 from .. import __version__
 from ..report.results import reason as reason_in
 from ..steps import BY_NAME
@@ -18,6 +20,10 @@ KIND_BANNER = {"demo": "DEMO estate (bundled, fictional)", "file": "SNAPSHOT fil
 FULL_LIMIT = 40
 
 
+def _machines(n: int) -> str:
+    return f"{n} machine" if n == 1 else f"{n} machines"
+
+
 def header_lines(config) -> list[str]:
     loaded = source.loaded(config)
     if loaded is None:
@@ -25,12 +31,14 @@ def header_lines(config) -> list[str]:
     snap = loaded.snapshot
     vms = loaded.estate.vms
     subs = {vm.subscription.lower() for vm in vms}
+    kinds = Counter(vm.kind for vm in vms)
+    by_kind = f" ({', '.join(f'{n} {k}' for k, n in sorted(kinds.items()))})" if len(kinds) > 1 else ""
     spanned = {r["id"].split("/")[2].lower() for r in snap.resources if r["id"].count("/") > 2}
     workspaces = config.getoption("workspace") or ["any (not restricted by --workspace)"]
     lines = [
         f"amaaudit {__version__} | ESTATE: {KIND_BANNER[loaded.kind]} -- {printable(loaded.label)}",
         f"  captured_at {snap.captured_at:%Y-%m-%dT%H:%M:%SZ} (verdicts are judged at this instant) | cloud {printable(snap.cloud)}"
-        f" | {len(vms)} VMs in {len(subs)} subscription(s) | {len(snap.resources)} resources in {len(spanned)} subscription(s)"
+        f" | {_machines(len(vms))}{by_kind} in {len(subs)} subscription(s) | {len(snap.resources)} resources in {len(spanned)} subscription(s)"
         f" | {len(snap.errors)} read errors | heartbeats {'collected' if snap.heartbeats is not None else 'NOT collected'}",
         f"  expected workspaces: {printable(', '.join(workspaces))} | heartbeat max age: {config.getoption('heartbeat_max_age')} min"
         f" | language: {config.getoption('report_lang')}",
@@ -75,7 +83,7 @@ def _results(reporter, config, loaded, items) -> None:
     total = results.counts(items)
     healthy = sum(1 for steps in grouped.values() if all(r["outcome"] in ("pass", "skip", "waived")
                                                            for r in steps.values()))
-    reporter.write_sep("=", f"amaaudit: {len(grouped)} VMs checked on the {loaded.kind} estate, "
+    reporter.write_sep("=", f"amaaudit: {_machines(len(grouped))} checked on the {loaded.kind} estate, "
                             f"{healthy} without findings", bold=True)
     gate = gating.gate(config)
     if gate is not None:        # --baseline / --what-if: the counts, then the VMs with new findings first
