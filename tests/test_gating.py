@@ -192,6 +192,7 @@ def test_baseline_and_what_if_together_are_refused(pytester):
 @pytest.mark.parametrize("content, said", [
     (None, "does not exist"),
     ("not json", "not valid JSON"),
+    ('{"format": "amaaudit-findings/1", "header": {"n": NaN}, "results": []}', "it holds NaN, which is not JSON"),
     ('{"format": "ama-estate/1", "resources": []}', 'not "amaaudit-findings/1"'),
     ('{"format": "amaaudit-findings/1", "header": {"tool": "amaaudit"}, "results": [{"vm": 1}]}', "results[0]"),
 ])

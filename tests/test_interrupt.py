@@ -37,15 +37,20 @@ def test_ctrl_c_during_discovery_writes_nothing(tmp_path, monkeypatch):
             "--junitxml", str(out / "junit.xml"), "--findings-json", str(out / "findings.json")]
         proc = subprocess.Popen(cmd, cwd=ROOT, env=dict(os.environ), stdout=subprocess.PIPE,
                                 stderr=subprocess.STDOUT, text=True)
-        seen = ""
-        deadline = time.monotonic() + 60
-        while "Querying Heartbeat" not in seen and time.monotonic() < deadline:   # discovery is under way
-            line = proc.stdout.readline()
-            if not line:
-                break
-            seen += line
-        assert "Querying Heartbeat" in seen, seen
-        proc.send_signal(signal.SIGINT)
-        rest, _ = proc.communicate(timeout=60)
+        try:
+            seen = ""
+            deadline = time.monotonic() + 60
+            while "Querying Heartbeat" not in seen and time.monotonic() < deadline:   # discovery is under way
+                line = proc.stdout.readline()
+                if not line:
+                    break
+                seen += line
+            assert "Querying Heartbeat" in seen, seen
+            proc.send_signal(signal.SIGINT)
+            rest, _ = proc.communicate(timeout=60)
+        finally:
+            if proc.poll() is None:     # a failed wait must not leave a run behind, waiting on a dead server
+                proc.kill()
+                proc.communicate()
     assert proc.returncode != 0, seen + rest
     assert sorted(p.name for p in out.iterdir()) == [], "a Ctrl-C left files behind"
