@@ -15,7 +15,6 @@ requires a resource id on every row).
 
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta, timezone
 from typing import Any, Callable
 
@@ -24,6 +23,7 @@ from azure.monitor.query import LogsQueryClient, LogsQueryPartialResult
 from .errors import error_entry
 from .pipeline import PipelineFactory
 from .walker import dig, items
+from .workers import DaemonPool
 
 OPERATION = "Microsoft.OperationalInsights/workspaces/query/Heartbeat/read"
 
@@ -116,7 +116,7 @@ def collect(factory: PipelineFactory, *, endpoint: str, audience: str, workspace
     heartbeats: list[dict] = []
     queried: list[str] = []
     errors: list[dict] = []
-    with ThreadPoolExecutor(max_workers=max(1, min(concurrency, len(workspaces)))) as pool:
+    with DaemonPool(min(concurrency, len(workspaces)), name="amaaudit-heartbeat") as pool:
         for customer_id, rows, err in pool.map(one, sorted(workspaces)):
             if err is not None:
                 errors.append(err)

@@ -39,13 +39,14 @@ from __future__ import annotations
 import copy
 import time
 from collections import deque
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, Future, wait
 from dataclasses import dataclass
 from typing import Any, Callable, Iterable
 
 from .armread import ArmReader, id_parts, read_operation, type_of
 from .errors import NotFound, NotRegistered, error_entry, is_unregistered
 from .scheduler import TENANT, Pacer, Scheduler
+from .workers import DaemonPool
 from ..redact import redact
 
 VM_TYPE = "Microsoft.Compute/virtualMachines"
@@ -307,7 +308,7 @@ class Walker:
         self._fresh_reads = len(self.scheduler)
         self._walk_started = time.monotonic()
         held_since: float | None = None
-        with ThreadPoolExecutor(max_workers=self.concurrency, thread_name_prefix="amaaudit-discovery") as pool:
+        with DaemonPool(self.concurrency, name="amaaudit-discovery") as pool:
             while self._local or self.scheduler or self._inflight:
                 while self._local:
                     self._completed(*self._local.popleft())
