@@ -163,6 +163,37 @@ def test_the_table_lists_what_needs_attention_only():
     assert "pass" not in verdicts
 
 
+def test_a_capped_table_builds_only_the_rows_it_can_list(monkeypatch):
+    """Rows are listed worst first, then in the order they came: a row that TABLE_ROWS rows as bad
+    or worse came before is never built, and the table is the one building every row gave."""
+    from types import SimpleNamespace
+
+    from amaaudit.plugin import html as plugin_html
+    from amaaudit.report.results import RANK
+
+    monkeypatch.setattr(plugin_html, "TABLE_ROWS", 4)
+    built = []
+    real_cells = plugin_html.table.cells
+    monkeypatch.setattr(plugin_html.table, "cells", lambda *a: built.append(a[1]["nodeid"]) or real_cells(*a))
+    report = plugin_html.HtmlReport(SimpleNamespace(lang="en"))
+    report.report_data = SimpleNamespace(data={"tests": {}})
+    outcomes = ["skip", "fail", "pass", "warn", "skip", "fail", "error", "skip", "fail", "error", "skip", "warn",
+                "fail", "pass", "error"]
+    for i, outcome in enumerate(outcomes):
+        rep = SimpleNamespace(nodeid=f"t.py::test[{i}]", when="call", passed=outcome in ("pass", "warn"),
+                              amaaudit=_record(f"vm{i}", "agent", outcome))
+        cells = ['<td class="col-result">x</td>']
+        report.pytest_html_results_table_row(rep, cells)
+        if cells:           # what pytest-html does with a row that has cells
+            report.report_data.data["tests"].setdefault(rep.nodeid, []).append({"i": i})
+    assert report._trim_table() == 4
+    listed = [row["i"] for found in report.report_data.data["tests"].values() for row in found]
+    every = sorted((RANK[o], i) for i, o in enumerate(outcomes) if o != "pass")
+    assert sorted(listed) == sorted(i for _, i in every[:4]) == [1, 6, 9, 14]
+    assert len(built) < len(every)                   # the rest were never built
+    assert {f"t.py::test[{i}]" for i in listed} <= set(built)
+
+
 # -- the pieces -----------------------------------------------------------------------------------
 def test_embedded_json_cannot_close_its_script_element():
     text = html.embed_json({"a": "</script><script>x()</script>", "b": "<!--", "c": "&amp;", "d": "\u2028"})
