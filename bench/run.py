@@ -387,7 +387,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--browser-size", type=int, default=None, help="N for part (d) (default: the largest)")
     parser.add_argument("--discovery-sizes", default="1000,3000",
                         help="VM counts for part (e), comma-separated, or 'none' (default 1000,3000: about 10 "
-                             "minutes; each size is captured four times)")
+                             "minutes; each size is captured four times); with 'none' the results file keeps "
+                             "the part (e) it had")
     parser.add_argument("--latency", default="0.03,0.05",
                         help="fake ARM latency per request, s: a value or a range LO,HI (default 0.03,0.05)")
     parser.add_argument("--profiles", default=",".join(PROFILES),
@@ -480,6 +481,8 @@ def main(argv: list[str] | None = None) -> int:
         lines = lines[lines.index(next(line for line in lines if line.startswith("### (e)"))):]
         text = discovery_md(Path(args.results), facts, lines, command)
     else:
+        if not discovery:
+            lines = kept_discovery(Path(args.results), lines)
         text = "\n".join(results_md(facts, lines, command)) + "\n"
     print("\n" + "\n".join(lines))
     Path(args.results).write_text(text, encoding="utf-8")
@@ -618,6 +621,16 @@ def discovery_md(results: Path, facts: dict, lines: list[str], argv: list[str]) 
     note = (f"Part (e) produced by `python bench/run.py {' '.join(argv)}` on {facts['date']} ({facts['nproc']} CPUs, "
             f"{facts['cpu']}, Python {facts['python']}); parts (a)-(d) are from the run named at the top.")
     return head + "\n".join([lines[0], "", note, *lines[1:]]) + "\n"
+
+
+def kept_discovery(results: Path, lines: list[str]) -> list[str]:
+    """``lines`` with part (e) taken from the results file when this run did not measure it (it has its
+    own, longer run: ``--discovery-only``), so that a run of parts (a)-(d) does not lose its figures."""
+    old = results.read_text(encoding="utf-8") if results.exists() else ""
+    if "### (e)" not in old or "(not run)" in old[old.index("### (e)"):]:
+        return lines
+    return lines[:lines.index(next(line for line in lines if line.startswith("### (e)")))] + \
+        old[old.index("### (e)"):].rstrip("\n").split("\n")
 
 
 def results_md(facts: dict, lines: list[str], argv: list[str] | None) -> list[str]:
