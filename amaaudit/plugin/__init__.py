@@ -78,6 +78,8 @@ def pytest_runtest_call(item):
 def pytest_runtest_makereport(item, call):
     outcomes.start_at_the_test(item, call)      # before pytest's own makereport formats the failure
     rep = yield
+    if rep.passed and rep.when != "call":
+        return rep      # a setup or teardown that went well (two reports of every three): nothing to classify
     outcomes.classify(item, call, rep, item.config.option.fail_on_warning)
     report.after_classify(item, rep)   # waivers, then JUnit properties
     return rep
