@@ -48,11 +48,6 @@ class Strings:
             self.table.append(list(key) if type(key) is tuple else text)
         return found
 
-    def text(self, index: int, name: str) -> str:
-        """The text an index stands for in the details of the VM called ``name`` (what the page does)."""
-        entry = self.table[index]
-        return name.join(entry) if isinstance(entry, list) else entry
-
 
 def _by_vm(records: list[dict[str, Any]]) -> list[tuple[str, dict[str, list[dict[str, Any]]]]]:
     grouped: dict[str, dict[str, list[dict[str, Any]]]] = defaultdict(lambda: defaultdict(list))
@@ -86,7 +81,6 @@ def _result_detail(record: dict[str, Any], lang: str, s: Strings, name: str) -> 
     if findings:
         out["f"] = findings
     return out
-
 
 
 def build(records: list[dict[str, Any]], header: dict[str, Any], lang: str,
