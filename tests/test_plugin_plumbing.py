@@ -14,7 +14,7 @@ import pytest
 from _pytest import reports
 from _pytest.reports import TestReport
 
-from scenarios import install_suite
+from scenarios import install_suite, run_suite
 from report_fixtures import page_data
 
 from amaaudit.plugin import progress, wire
@@ -291,3 +291,39 @@ def junit_cases(path) -> list:
         cases.append((case.get("classname"), case.get("name"), props, results))
     assert cases
     return sorted(cases)
+
+
+def _failures(run) -> dict[str, tuple]:
+    """nodeid -> what pytest (and JUnit) say of each failed result: the text and the crash location."""
+    out = {}
+    for rep in run.result.reprec.getreports("pytest_runtest_logreport"):
+        if rep.failed:
+            crash = getattr(rep.longrepr, "reprcrash", None)
+            out[rep.nodeid] = (rep.when, rep.longreprtext, crash and (crash.path, crash.lineno, crash.message))
+    return out
+
+
+def test_a_findings_traceback_starts_at_the_test_and_pytest_says_the_same(pytester, monkeypatch):
+    """A finding's traceback is cut at the test function before pytest formats it (pytest would make
+    the same cut, asking the file system about every frame above it): what it prints is unchanged."""
+    from amaaudit.plugin import outcomes
+    starts = []
+    real = outcomes.start_at_the_test
+
+    def watched(item, call):
+        real(item, call)
+        if call.excinfo is not None and call.excinfo.errisinstance(outcomes.verdict.FindingFailed):
+            starts.append((call.excinfo.tb.tb_frame.f_code.co_name, item.originalname))
+    with monkeypatch.context() as m:
+        m.setattr(outcomes, "start_at_the_test", watched)
+        cut = run_suite(pytester, None)
+    assert starts and all(frame == test for frame, test in starts)      # the first frame is the test's
+    with monkeypatch.context() as m:
+        m.setattr(outcomes, "start_at_the_test", lambda item, call: None)
+        whole = run_suite(pytester, None)
+    assert _failures(cut) == _failures(whole)
+    failed = [r for rs in cut.records.values() for r in rs if r["outcome"] == "fail"]
+    assert failed and all(r["longrepr"].startswith(f"[{r['severity'].upper()}] ") for r in failed)
+    # --full-trace shows every frame, pluggy's too: nothing is cut then
+    full = run_suite(pytester, None, "--full-trace")
+    assert any("pluggy" in text for _, text, _ in _failures(full).values())

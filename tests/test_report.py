@@ -163,6 +163,37 @@ def test_the_table_lists_what_needs_attention_only():
     assert "pass" not in verdicts
 
 
+def test_a_capped_table_builds_only_the_rows_it_can_list(monkeypatch):
+    """Rows are listed worst first, then in the order they came: a row that TABLE_ROWS rows as bad
+    or worse came before is never built, and the table is the one building every row gave."""
+    from types import SimpleNamespace
+
+    from amaaudit.plugin import html as plugin_html
+    from amaaudit.report.results import RANK
+
+    monkeypatch.setattr(plugin_html, "TABLE_ROWS", 4)
+    built = []
+    real_cells = plugin_html.table.cells
+    monkeypatch.setattr(plugin_html.table, "cells", lambda *a: built.append(a[1]["nodeid"]) or real_cells(*a))
+    report = plugin_html.HtmlReport(SimpleNamespace(lang="en"))
+    report.report_data = SimpleNamespace(data={"tests": {}})
+    outcomes = ["skip", "fail", "pass", "warn", "skip", "fail", "error", "skip", "fail", "error", "skip", "warn",
+                "fail", "pass", "error"]
+    for i, outcome in enumerate(outcomes):
+        rep = SimpleNamespace(nodeid=f"t.py::test[{i}]", when="call", passed=outcome in ("pass", "warn"),
+                              amaaudit=_record(f"vm{i}", "agent", outcome))
+        cells = ['<td class="col-result">x</td>']
+        report.pytest_html_results_table_row(rep, cells)
+        if cells:           # what pytest-html does with a row that has cells
+            report.report_data.data["tests"].setdefault(rep.nodeid, []).append({"i": i})
+    assert report._trim_table() == 4
+    listed = [row["i"] for found in report.report_data.data["tests"].values() for row in found]
+    every = sorted((RANK[o], i) for i, o in enumerate(outcomes) if o != "pass")
+    assert sorted(listed) == sorted(i for _, i in every[:4]) == [1, 6, 9, 14]
+    assert len(built) < len(every)                   # the rest were never built
+    assert {f"t.py::test[{i}]" for i in listed} <= set(built)
+
+
 # -- the pieces -----------------------------------------------------------------------------------
 def test_embedded_json_cannot_close_its_script_element():
     text = html.embed_json({"a": "</script><script>x()</script>", "b": "<!--", "c": "&amp;", "d": "\u2028"})
@@ -233,12 +264,43 @@ def test_support_drafts_in_the_report_name_the_dcr_and_the_dce():
     rows = page_data(scenario_run().html, "aa-data")["vms"]
     index = str(next(i for i, row in enumerate(rows) if row[0] == "vm-noama"))
     draft = details["d"][index]["draft"]
-    en = "\n".join(details["s"][i] for i in draft["en"]["description"])
-    ja = "\n".join(details["s"][i] for i in draft["ja"]["description"])
+    en = "\n".join(detail_text(details, i, "vm-noama") for i in draft["en"]["description"])
+    ja = "\n".join(detail_text(details, i, "vm-noama") for i in draft["ja"]["description"])
     assert "Azure VM vm-noama (Linux, japaneast)" in en and "dcr-linux" in en and "No data collection endpoint" in en
     assert "vm-noama という名称" in ja and "dcr-linux" in ja
     ok = str(next(i for i, row in enumerate(rows) if row[0] == "vm-warn"))
     assert "draft" not in details["d"][ok]          # warnings only: nothing to ask support about
+
+
+def detail_text(details: dict, index: int, vm: str) -> str:
+    """A text of the details as the page shows it: a list is the pieces around the VM's name."""
+    entry = details["s"][index]
+    return vm.join(entry) if isinstance(entry, list) else entry
+
+
+def test_details_store_a_text_that_names_its_vm_once_for_every_vm():
+    finding = _finding("NO_AGENT", "agent")
+    records = []
+    for vm in ("vm-alpha", "vm-bravo", "vm-charlie"):
+        f = {**finding, "message": {"en": f"VM {vm} has no agent", "ja": f"VM {vm} にエージェントがありません"},
+             "commands": [f"az vm extension set --vm-name {vm} -n AzureMonitorLinuxAgent"],
+             "evidence": {"vm": vm, "extensions": []}}
+        records.append(_record(vm, "agent", "fail", severity="critical", findings=[f]))
+    data, details = matrix.build(records, {"estate": {"captured_at": "t"}, "version": "0"}, "en", lambda rid: None)
+    shown = {}
+    for index, detail in details["d"].items():
+        vm = data["vms"][int(index)][0]
+        (result,) = detail["steps"]["agent"]
+        (f,) = result["f"]
+        shown[vm] = (detail_text(details, f["msg"], vm), detail_text(details, f["cmd"][0], vm),
+                     json.loads(detail_text(details, f["ev"], vm)), detail_text(details, result["t"], vm),
+                     (f["msg"], f["cmd"][0], f["ev"], result["t"]))
+        assert set(detail["steps"]) == {"agent"}       # steps with nothing to say are left out
+    for vm in ("vm-alpha", "vm-bravo", "vm-charlie"):
+        assert shown[vm][:4] == (f"VM {vm} has no agent", f"az vm extension set --vm-name {vm} -n AzureMonitorLinuxAgent",
+                                 {"vm": vm, "extensions": []}, f"t.py::test_agent[{vm}]")
+    assert len({s[4] for s in shown.values()}) == 1      # one entry each, shared by the three VMs
+    assert "vm-alpha" not in json.dumps(details["s"])
 
 
 def test_a_vm_list_that_could_not_be_read_makes_the_run_incomplete_and_failing(tmp_path):

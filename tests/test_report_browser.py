@@ -108,6 +108,13 @@ def test_a_cell_link_opens_its_details(browser):
     settle(browser)
     assert browser.evaluate("document.querySelector('#aa-details .aa-d-name').textContent") == "vm-noama"
     assert "AGENT_NOT_INSTALLED" in browser.evaluate("document.querySelector('#aa-d-agent.aa-current').textContent")
+    # texts stored once for every VM (the pieces around the name) are shown with this VM's name
+    agent = browser.evaluate("""(() => { const s = document.getElementById('aa-d-agent');
+        return {msg: s.querySelector('.aa-msg').textContent, cmd: s.querySelector('.aa-cmd').textContent,
+                ev: s.querySelector('.aa-json').textContent, test: s.querySelector('.aa-test').textContent}; })()""")
+    noama = run.results("vm-noama")["agent"]
+    assert agent["msg"] == noama["message"] and agent["cmd"] == "\n".join(noama["commands"])
+    assert json.loads(agent["ev"]) == noama["evidence"] and agent["test"].endswith(noama["nodeid"])
 
 
 def test_filters_and_sorting(browser):

@@ -76,8 +76,11 @@ def pytest_runtest_call(item):
 
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(item, call):
+    outcomes.start_at_the_test(item, call)      # before pytest's own makereport formats the failure
     rep = yield
-    outcomes.classify(item, call, rep, item.config.getoption("fail_on_warning"))
+    if rep.passed and rep.when != "call":
+        return rep      # a setup or teardown that went well (two reports of every three): nothing to classify
+    outcomes.classify(item, call, rep, item.config.option.fail_on_warning)
     report.after_classify(item, rep)   # waivers, then JUnit properties
     return rep
 

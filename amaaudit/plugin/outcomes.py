@@ -11,6 +11,7 @@ record keeps the real characters for findings.json (where JSON escapes them).
 
 from __future__ import annotations
 
+import inspect
 from typing import Any
 
 import pytest
@@ -59,6 +60,27 @@ def around_call(item):
         return result
     finally:
         verdict._recorded = verdict._evidence = None
+
+
+def start_at_the_test(item, call) -> None:
+    """Start a finding's traceback at the test function's frame, before pytest formats it.
+
+    A finding is shown without a traceback (``pytrace=False``), yet pytest still cuts the traceback at
+    the test function to find what to show, asking the file system for the path of every frame above
+    it (pluggy's and its own: a dozen stats): most of what a failing result cost. Cut here, the
+    traceback gives pytest the very cut it would make, so the failure text, its location and JUnit's
+    message are what they were. ``--full-trace`` shows every frame: then nothing is cut.
+    """
+    excinfo = call.excinfo
+    if call.when != "call" or excinfo is None or not isinstance(excinfo.value, verdict.FindingFailed) \
+            or item.config.option.fulltrace:
+        return
+    code = getattr(inspect.unwrap(getattr(item, "obj", None)), "__code__", None)
+    tb = excinfo.tb
+    while tb is not None and tb.tb_frame.f_code is not code:
+        tb = tb.tb_next
+    if tb is not None and tb is not excinfo.tb:
+        call.excinfo = pytest.ExceptionInfo.from_exc_info((excinfo.type, excinfo.value, tb))
 
 
 def _base(item, vm, step: str) -> dict[str, Any]:

@@ -5,6 +5,7 @@ fd 3 and write on fd 4, so no websocket library and no port are needed. Only fil
 are opened and networking is disabled, as in CI.
 
     python -m amaaudit.report.chromium reports/report.html      # prints the time to the matrix
+    python -m amaaudit.report.chromium --rounds 5 reports/report.html   # medians of 5 first visits
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import base64
 import json
 import os
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -164,24 +166,36 @@ class Browser:
         self.close()
 
 
-def time_to_matrix(path: str | Path) -> dict[str, float]:
-    """Seconds from navigation to: the matrix built, its first paint, and the page's load event.
+def time_to_matrix(path: str | Path, rounds: int = 1) -> dict[str, float]:
+    """Seconds from navigation to: the matrix built, its first paint, and the page's load event;
+    and, for scale, the load event of an empty page in a browser started the same way.
 
     The page's script stamps ``performance.now()`` (ms since navigation started) on the root
-    element when the matrix is in the DOM and at the first frame after it.
+    element when the matrix is in the DOM and at the first frame after it. Each round starts a
+    fresh browser for each page (a first visit, as a reader's); with ``rounds`` > 1 every figure
+    is the median of the rounds (a shared machine's timings jump).
     """
-    with Browser() as browser:
-        load = browser.open(path)
-        stamps = browser.evaluate(
-            "new Promise(r => requestAnimationFrame(() => setTimeout(() => r(["
-            "document.documentElement.dataset.aaMatrixMs, document.documentElement.dataset.aaMatrixPaintMs,"
-            "performance.getEntriesByType('navigation')[0].domContentLoadedEventEnd,"
-            "document.querySelectorAll('#results-table tbody.results-table-row').length]), 0)))",
-            await_promise=True)
-    matrix, paint, dcl, rows = stamps
-    return {"matrix_s": float(matrix) / 1000, "matrix_paint_s": float(paint) / 1000,
-            "dom_content_loaded_s": float(dcl) / 1000, "load_s": load, "table_rows": rows,
-            "bytes": Path(path).stat().st_size}
+    figures: list[dict[str, float]] = []
+    with tempfile.TemporaryDirectory(prefix="amaaudit-empty-") as folder:
+        empty = Path(folder) / "empty.html"
+        empty.write_text("<!doctype html><html><head><title>empty</title></head><body></body></html>\n")
+        for _ in range(max(1, rounds)):
+            with Browser() as browser:
+                empty_load = browser.open(empty)
+            with Browser() as browser:
+                load = browser.open(path)
+                stamps = browser.evaluate(
+                    "new Promise(r => requestAnimationFrame(() => setTimeout(() => r(["
+                    "document.documentElement.dataset.aaMatrixMs, document.documentElement.dataset.aaMatrixPaintMs,"
+                    "performance.getEntriesByType('navigation')[0].domContentLoadedEventEnd,"
+                    "document.querySelectorAll('#results-table tbody.results-table-row').length]), 0)))",
+                    await_promise=True)
+            matrix, paint, dcl, rows = stamps
+            figures.append({"matrix_s": float(matrix) / 1000, "matrix_paint_s": float(paint) / 1000,
+                            "dom_content_loaded_s": float(dcl) / 1000, "load_s": load, "empty_load_s": empty_load,
+                            "table_rows": rows})
+    median = {key: statistics.median(f[key] for f in figures) for key in figures[0]}
+    return {**median, "rounds": len(figures), "bytes": Path(path).stat().st_size}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -189,11 +203,15 @@ def main(argv: list[str] | None = None) -> int:
     if not args:
         print(__doc__)
         return 2
+    rounds = 1
+    if args[:1] == ["--rounds"] and len(args) > 2 and args[1].isdigit():
+        rounds, args = int(args[1]), args[2:]
     for path in args:
-        t = time_to_matrix(path)
+        t = time_to_matrix(path, rounds)
         print(f"{path}: {t['bytes'] / 1e6:.1f} MB; matrix in the DOM {t['matrix_s']:.2f} s, painted "
               f"{t['matrix_paint_s']:.2f} s; DOMContentLoaded {t['dom_content_loaded_s']:.2f} s "
-              f"(pytest-html table: {t['table_rows']} rows); load event after {t['load_s']:.2f} s wall")
+              f"(pytest-html table: {t['table_rows']} rows); load event after {t['load_s']:.2f} s wall, "
+              f"an empty page's after {t['empty_load_s']:.2f} s" + (f" (medians of {rounds})" if rounds > 1 else ""))
     return 0
 
 

@@ -10,19 +10,24 @@ from __future__ import annotations
 
 from typing import Any
 
+from .results import primary
+
 NAMES = ("vm", "kind", "resource_id", "subscription", "resource_group", "step", "outcome", "severity", "code",
          "waiver")
 
 
+_ALWAYS = NAMES[:7]
+
+
 def properties(record: dict[str, Any]) -> list[tuple[str, str]]:
-    from .results import primary
-    props = [(name, str(record.get(name))) for name in NAMES[:7]]
-    if record.get("severity"):
+    get = record.get
+    props = [(name, str(get(name))) for name in _ALWAYS]
+    if get("severity"):
         props.append(("severity", str(record["severity"])))
     finding = primary(record)
     if finding:
         props.append(("code", finding["code"]))
-    waiver = record.get("waiver")
+    waiver = get("waiver")
     if waiver:
         props.append(("waiver", f"{waiver['id']} ({waiver.get('status')}, expires {waiver.get('expires')})"))
     return props

@@ -32,8 +32,13 @@ def ordered(records: Iterable[dict[str, Any]]) -> Ordered:
 
 def primary(record: dict[str, Any]) -> dict[str, Any] | None:
     """The finding that decided the outcome: the failing one if any, else the first warning."""
-    findings = record.get("findings") or []
-    return next((f for f in findings if f["severity"] in FAILING), findings[0] if findings else None)
+    findings = record.get("findings")
+    if not findings:
+        return None
+    for f in findings:       # a loop, not next(generator): asked several times for each of 90,000 results
+        if f["severity"] in FAILING:
+            return f
+    return findings[0]
 
 
 def counts(records: Iterable[dict[str, Any]]) -> dict[str, int]:
@@ -68,7 +73,7 @@ def to_object(record: dict[str, Any], lang: str) -> dict[str, Any]:
     for f in record.get("findings") or []:
         if f is finding or f["severity"] in FAILING:
             commands += [c for c in f.get("commands", []) if c not in commands]
-    said = message(record, lang) or None
+    said = (finding["message"][lang] if finding else reason(record, lang)) or None     # message(), primary known
     out = {
         "vm": record["vm"], "kind": record.get("kind") or "vm", "resource_id": record["resource_id"],
         "subscription": record["subscription"],

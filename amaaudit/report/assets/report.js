@@ -218,6 +218,7 @@
 
   /* ---- details ------------------------------------------------------------------------ */
   var S = [];   // the details' string table: text that repeats across VMs is stored once
+  var NAME = '';   // the VM whose details are built: an entry of S that is a list is the pieces around its name
   function loadDetails() {
     if (details === null) {
       var node = document.getElementById('aa-details-data');
@@ -227,7 +228,10 @@
     }
     return details;
   }
-  function str(i) { return typeof i === 'number' ? S[i] : i; }
+  function str(i) {
+    var v = typeof i === 'number' ? S[i] : i;
+    return Array.isArray(v) ? v.join(NAME) : v;
+  }
   function lines(list) { return list.map(str).join('\n'); }
   function copyButton(getText) {
     var b = el('button', 'aa-copy', W.copy);
@@ -273,9 +277,9 @@
         add(cmds, label, pre(text, 'aa-cmd'));
         fb.appendChild(cmds);
       }
-      if (f.ev && Object.keys(f.ev).length) {
+      if (f.ev !== undefined) {
         var ev = el('details', 'aa-ev');
-        add(ev, el('summary', null, W.evidence), pre(JSON.stringify(f.ev, null, 2), 'aa-json'));
+        add(ev, el('summary', null, W.evidence), pre(JSON.stringify(JSON.parse(str(f.ev)), null, 2), 'aa-json'));
         fb.appendChild(ev);
       }
       box.appendChild(fb);
@@ -283,7 +287,7 @@
     if (res.why !== undefined && !(res.f && res.f.length)) {
       add(box, add(el('p', 'aa-why'), el('span', 'aa-label', W.reason + ': '), document.createTextNode(str(res.why))));
     }
-    add(box, el('p', 'aa-test aa-muted aa-mono', W.test + ': ' + res.t));
+    add(box, el('p', 'aa-test aa-muted aa-mono', W.test + ': ' + str(res.t)));
     return box;
   }
   function draftBlock(drafts) {
@@ -291,7 +295,9 @@
     add(sec, el('h4', null, W.support), el('p', 'aa-muted', W.support_hint));
     var tabs = el('div', 'aa-tabs');
     var body = el('div', 'aa-draft-body');
+    var owner = NAME;    // a tab is switched later: the draft's lines are joined with its own VM's name
     function show(code) {
+      NAME = owner;
       tabs.querySelectorAll('button').forEach(function (b) { b.classList.toggle('aa-on', b.dataset.lang === code); });
       var d = drafts[code], description = lines(d.description);
       body.textContent = '';
@@ -318,6 +324,7 @@
   function renderDetails(i, focusStep) {
     var pane = document.getElementById('aa-details');
     var r = ROWS[i], info = loadDetails()[String(i)] || null;
+    NAME = r[0];
     pane.textContent = '';
     pane.dataset.vm = String(i);
     var top = el('div', 'aa-d-head');
