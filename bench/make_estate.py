@@ -16,9 +16,9 @@ The estate looks like a real landing zone rather than N copies of one VM:
 * a few ``errors`` entries (unreadable associations, and one read nothing depends on).
 
 The ``failure-heavy`` profile is the other extreme: the bundled demo estate's VMs cloned to N
-(vm01, the healthy one, for ``1 - --failing`` of them; the others, each a failure mode of the
-guide and several with private link and DNS findings, for the rest), so that most results are
-findings. It is what the checks must stay near pytest's floor on whatever the failure rate.
+(vm01, the healthy one, for ``1 - --failing`` of them; for the rest, the demo VMs that the suite
+fails or cannot evaluate, each a failure mode of the guide and several with private link and DNS
+findings), so that ``--failing`` of the VMs fail and most results are findings. It is what the checks must stay near pytest's floor on whatever the failure rate.
 
 Deterministic for a given N and seed. The document is written compactly (no indent): the
 loader's speed on a large file is part of what is measured.
@@ -29,7 +29,9 @@ from __future__ import annotations
 import argparse
 import json
 import random
+import subprocess
 import sys
+import tempfile
 from collections import Counter
 from pathlib import Path
 
@@ -326,7 +328,27 @@ def build(n: int, seed: int = 1, healthy: float = 0.80) -> tuple[dict, Counter]:
     return b.build(), counts
 
 
-DEMO = Path(__file__).resolve().parents[1] / "fixtures" / "estates" / "demo.json"
+REPO = Path(__file__).resolve().parents[1]
+DEMO = REPO / "fixtures" / "estates" / "demo.json"
+
+
+def failing_demo_vms() -> set[str]:
+    """Ids (lower case) of the demo's VMs that the suite fails or cannot evaluate, from a run of it.
+
+    Taken from the suite's own verdicts rather than a list here, so that ``--failing`` stays the share of
+    VMs that fail as the demo and the checks change: a demo VM that only warns, or is healthy in another
+    way than vm01, would otherwise count as failing and dilute it."""
+    with tempfile.TemporaryDirectory() as tmp:
+        proc = subprocess.run(
+            [sys.executable, "-m", "pytest", "-q", "-p", "no:randomly", "--estate", str(DEMO),
+             f"--findings-json={tmp}/findings.json", f"--html={tmp}/report.html", f"--junitxml={tmp}/junit.xml"],
+            cwd=REPO, capture_output=True, text=True)
+        findings = Path(tmp) / "findings.json"
+        if not findings.exists():
+            raise SystemExit("make_estate: the suite did not run over the demo estate:\n" + proc.stdout[-2000:])
+        results = json.loads(findings.read_text(encoding="utf-8"))["results"]
+    return {r["resource_id"].lower() for r in results
+            if r.get("kind") == "vm" and r.get("outcome") in ("fail", "error")}
 
 
 def failure_heavy(n: int, seed: int = 1, failing: float = 0.70) -> tuple[dict, Counter]:
@@ -352,8 +374,9 @@ def failure_heavy(n: int, seed: int = 1, failing: float = 0.70) -> tuple[dict, C
         beats = [h for h in demo.get("heartbeats") or [] if h["resource_id"].lower() == vid]
         errors = [e for e in demo.get("errors") or [] if str(e.get("scope", "")).lower().startswith(vid)]
         groups.append((vm, [vm["id"], *nics], docs, beats, errors))
+    failing_ids = failing_demo_vms()
     healthy = [g for g in groups if g[0]["name"] == "vm01"]
-    broken = [g for g in groups if g[0]["name"] != "vm01"]
+    broken = [g for g in groups if g[0]["id"].lower() in failing_ids]
     shared_ids = {r["id"].lower() for g in groups for r in g[2]}
     out = [r for r in resources if r["id"].lower() not in shared_ids]
     heartbeats = [h for h in demo.get("heartbeats") or [] if not any(h in g[3] for g in groups)]
