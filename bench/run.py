@@ -134,14 +134,19 @@ import json, sys, time
 from amaaudit.snapshot import load
 from amaaudit.model import Estate, Unknown
 
+def egress(vm):
+    # an Arc server's network is not in ARM: its network view has no egress to derive, and no check asks for it
+    return vm.network.egress if hasattr(type(vm.network), "egress") else []
+
 def touch(vm):
+    # the questions every machine kind answers (amaaudit.model.machine.Machine), as the checks ask them
     asked = 0
-    for question in (lambda: vm.os_type, lambda: vm.image, lambda: vm.guest_os, lambda: vm.power_state,
-                     lambda: vm.guest_agent_status, lambda: vm.ama_extensions, lambda: vm.legacy_agents,
+    for question in (lambda: vm.os_type, lambda: vm.image, lambda: vm.guest_os, lambda: vm.liveness,
+                     lambda: vm.agent_service, lambda: vm.ama_extensions, lambda: vm.legacy_agents,
                      lambda: vm.user_assigned, lambda: vm.system_assigned,
                      lambda: [a.rule for a in vm.rule_associations], lambda: vm.log_workspaces(),
-                     lambda: vm.data_collection_endpoints(), lambda: vm.network.egress,
-                     lambda: [(e.nic_rules, e.subnet_rules) for e in vm.network.egress],
+                     lambda: vm.data_collection_endpoints(), lambda: egress(vm),
+                     lambda: [(e.nic_rules, e.subnet_rules) for e in egress(vm)],
                      lambda: vm.network.vnets, lambda: vm.network.private_link_paths,
                      lambda: vm.network.custom_dns_servers):
         try:
