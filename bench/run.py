@@ -553,8 +553,8 @@ def report(facts: dict, runs: dict[int, dict], discovery: dict[int, list[dict]],
                       f"{m['derive_plain']:.2f}"])
     lines += table(["VMs", "estate", "resources", "MB", "load s", "index s", "derive s", "total s",
                     "derive s, no freeze"], mrows)
-    lines += ["", "load = amaaudit.snapshot.load (JSON + validation); index = amaaudit.model.Estate + its VM "
-                  "views; derive = 17 questions per VM (OS, power, extensions, DCRs, workspaces, DCEs, NICs, "
+    lines += ["", "load = amaaudit.snapshot.load (JSON + validation); index = amaaudit.model.Estate + its machine "
+                  "views; derive = 17 questions per machine (OS, liveness, extensions, DCRs, workspaces, DCEs, NICs, "
                   "NSGs compiled, VNets, private link paths, DNS), after gc.freeze() as in a run; last column: "
                   "the same without the freeze."]
     if len(runs) > 1:
