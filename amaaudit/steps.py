@@ -17,7 +17,7 @@ class Step:
 
 STEPS: tuple[Step, ...] = (
     Step("os", Text("Supported operating system", "サポート対象 OS の確認"), "サポート対象 OS の確認", False),
-    Step("power", Text("VM running, guest agent ready", "マシンの起動状態の確認"), "マシンの起動状態の確認", False),
+    Step("power", Text("Machine running (Arc: connected), agent ready", "マシンの起動状態の確認"), "マシンの起動状態の確認", False),
     Step("agent", Text("Azure Monitor Agent extension", "Azure Monitor エージェントの状態の確認"),
          "Azure Monitor エージェントの状態の確認", True),
     Step("network", Text("Network egress to AMA endpoints", "通信要件の確認"), "通信要件の確認", True),

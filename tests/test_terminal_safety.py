@@ -57,7 +57,7 @@ def test_nothing_from_the_estate_or_the_waivers_reaches_the_terminal_raw(pyteste
     assert re.search(r"SKIPPED \[7\] fixtures/compliance\.py:\d+: blocked by step 'power': VM stopped"
                      + re.escape(shown), out)                            # -rA
     assert "denied " + shown in out                                       # an error's reason
-    assert f"WAIVED VM running, guest agent ready: {shown} (owner {shown}" in out
+    assert f"WAIVED Machine running (Arc: connected), agent ready: {shown} (owner {shown}" in out
     assert f"amaaudit waiver #2 is unused: it matched no failing result ({shown}, owner {shown})" in out
     outcomes = {(vm.split("\\")[0], step): outcome for (vm, step), outcome in run.items()}
     assert outcomes["agent-evil", "agent"] == "fail" and outcomes["unread", "heartbeat"] == "error"
