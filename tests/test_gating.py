@@ -320,3 +320,26 @@ def test_what_if_under_xdist_equals_the_serial_run(tmp_path):
         (tmp_path / "serial" / "junit.findings.json").read_bytes()
     junit = [sorted((k, r["baseline"]) for k, rs in run.records.items() for r in rs) for run in (serial, xdist)]
     assert junit[0] == junit[1] and ("vm25", "dns") in dict(junit[0]) and dict(junit[0])[("vm25", "dns")] == "new"
+
+
+def _new(outcome: str, *severities: str) -> dict:
+    return {"vm": "vm01", "resource_id": "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Compute/virtualMachines/vm01",
+            "step": "dcr", "outcome": outcome, "baseline": "new",
+            "findings": [{"code": f"C_{s.upper()}", "severity": s, "message": {"en": f"{s} finding", "ja": s}}
+                         for s in severities]}
+
+
+def test_the_changes_section_counts_what_decides_the_exit_status_and_names_the_deciding_finding():
+    from amaaudit import baseline
+    from amaaudit.report import changes
+    summary = {"new": 2, "unchanged": 0, "resolved": [], "fail_on": "new", "file": "base.json", "captured_at": None}
+    # A warning recorded before the failure: the row names the failure's code, as JUnit and the message do.
+    records = [_new("fail", "medium", "high"), _new("warn", "medium")]
+    plain = changes.section(summary, records, "en", baseline.failing_outcomes(False))
+    rows = plain.split('<tr class="aa-new-row">')[1:]
+    assert '<code class="aa-code">C_HIGH</code>' in rows[0] and "high finding" in rows[0]
+    assert '<code class="aa-code">C_MEDIUM</code>' in rows[1]
+    assert "depends on the 1 new failing result(s)" in plain
+    # --fail-on-warning: the new warning decides the exit status too, and the report says so.
+    with_warnings = changes.section(summary, records, "en", baseline.failing_outcomes(True))
+    assert "depends on the 2 new failing result(s)" in with_warnings

@@ -267,11 +267,11 @@ def test_the_most_specific_change_is_blamed():
     tag = whatif.Effect(whatif.Change(zone, "Modify", after={}), "replaced")
     record = {"vm": "vm25", "resource_id": "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Compute/virtualMachines/vm25",
               "step": "dns", "outcome": "fail", "baseline": "new",
-              "findings": [{"code": "DNS_ZONE_NOT_LINKED", "resource_id": zone, "evidence": {"zone": zone}}]}
+              "findings": [{"code": "DNS_ZONE_NOT_LINKED", "severity": "high", "resource_id": zone, "evidence": {"zone": zone}}]}
     changes, unattributed = attribution.attribute([record], [link, tag])
     assert unattributed == 0
     assert changes[0]["says"]["en"] == ("deleting virtualNetworkLink link-vnet-spoke of privatelink.monitor.azure.com "
                                         "breaks DNS for vm25")
     assert changes[1]["breaks"] == [] and "says" not in changes[1]
-    lonely = {**record, "findings": [{"code": "X", "resource_id": "/subscriptions/other/resourceGroups/x"}]}
+    lonely = {**record, "findings": [{"code": "X", "severity": "high", "resource_id": "/subscriptions/other/resourceGroups/x"}]}
     assert attribution.attribute([lonely], [link, tag])[1] == 1                # no single change is cited

@@ -11,7 +11,6 @@ your own without a step marker) still fails the run, and so does an INCOMPLETE i
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -29,12 +28,6 @@ RANK = {None: 0, baseline.UNCHANGED: 1, baseline.NEW: 2}
 
 def gate(config) -> "Gate | None":
     return config.stash.get(KEY, None)
-
-
-def input_paths(config) -> list[Path]:
-    """The files this feature reads (--baseline, --what-if): no output may overwrite them."""
-    return [preflight.given_path(config, value) for value in
-            (config.getoption("baseline"), config.getoption("what_if")) if value]
 
 
 def _active(config) -> bool:
@@ -141,7 +134,7 @@ class Gate:
                 [("baseline", label or "none")]
 
     def failing_new(self, records: list[dict[str, Any]]) -> list[dict[str, Any]]:
-        failing = ("fail", "error", "warn") if self.fail_on_warning else ("fail", "error")
+        failing = baseline.failing_outcomes(self.fail_on_warning)
         return [r for r in records if r.get("baseline") == baseline.NEW and r["outcome"] in failing]
 
     # -- what the outputs say ------------------------------------------------------------------
@@ -171,7 +164,7 @@ class Gate:
         self._summary = (len(records), out)
         return out
 
-    def counts_line(self, _shown: Any = None) -> str:
+    def counts_line(self) -> str:
         records = _records(self.config)
         s = self.summary(records)
         against = (f"against the estate as it is (what-if {s['what_if']['file']})" if self.planned

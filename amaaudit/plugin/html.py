@@ -20,6 +20,7 @@ from html import escape
 import pytest
 from pytest_html.basereport import _process_outcome   # only imported when pytest-html is loaded
 
+from .. import baseline
 from ..report import html as page
 from ..report import changes, i18n, matrix, redact, table
 from ..report.results import RANK
@@ -114,7 +115,8 @@ class HtmlReport:
             note += " " + i18n.word("table_capped", self.lang, listed=listed, total=attention)
         self._restate_counts()
         data, details = matrix.build(self.session.records, head, self.lang, self.session.vm_facts)
-        before_matrix = changes.section(head.get("baseline"), self.session.records, self.lang)
+        before_matrix = changes.section(head.get("baseline"), self.session.records, self.lang,
+                                        baseline.failing_outcomes(head["options"]["fail_on_warning"]))
         prefix.insert(0, page.app(head, data, self.lang, self.session.waivers(), note, before_matrix))
         postfix.append(page.details_blob(details))
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections import Counter
 
 from .. import __version__
-from ..report.results import reason as reason_in
+from ..report.results import primary, reason as reason_in
 from ..steps import BY_NAME
 from ..text import printable
 from . import gating, results, source
@@ -81,13 +81,12 @@ def _results(reporter, config, loaded, items) -> None:
     broken = {rid: steps for rid, steps in grouped.items()
               if any(r["outcome"] in ("fail", "error", "warn") or r.get("findings") for r in steps.values())}
     total = results.counts(items)
-    healthy = sum(1 for steps in grouped.values() if all(r["outcome"] in ("pass", "skip", "waived")
-                                                           for r in steps.values()))
+    healthy = len(grouped) - len(broken)      # every machine is listed with its findings or counted here
     reporter.write_sep("=", f"amaaudit: {_machines(len(grouped))} checked on the {loaded.kind} estate, "
                             f"{healthy} without findings", bold=True)
     gate = gating.gate(config)
     if gate is not None:        # --baseline / --what-if: the counts, then the VMs with new findings first
-        reporter.write_line(gate.counts_line(items), bold=True)
+        reporter.write_line(gate.counts_line(), bold=True)
         broken = dict(sorted(broken.items(), key=lambda kv: not gate.has_new(kv[1])))
     verbose = config.getoption("verbose") > 0 or len(broken) <= FULL_LIMIT
     shown = list(broken.items()) if verbose else list(broken.items())[:FULL_LIMIT]
@@ -142,7 +141,7 @@ def _write_vm(reporter, steps, lang: str, every_fix: bool) -> None:
         fixes_said: set[str] = set()        # several findings of one kind share their fix: say it once
         findings = record.get("findings", [])
         # The marker goes on the finding that broke the link, not on a warning recorded before it.
-        breaking = next((f for f in findings if f["severity"] in ("critical", "high")), findings[0] if findings else None)
+        breaking = primary(record)
         for finding in findings:
             label = "FAIL " if finding["severity"] in ("critical", "high") else "WARN "
             said = marker if finding is breaking else ""

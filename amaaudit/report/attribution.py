@@ -17,8 +17,9 @@ from collections import defaultdict
 from typing import Any, Iterable
 
 from .. import arm
-from ..steps import BY_NAME
+from ..steps import BY_NAME, ORDER
 from ..text import Text
+from .results import primary
 
 VERBS = {"Create": Text("creating", "作成"), "Delete": Text("deleting", "削除"), "Modify": Text("modifying", "変更"),
          "Deploy": Text("redeploying", "再デプロイ"), "Unsupported": Text("the unpredictable change to", "予測できない変更")}
@@ -86,9 +87,8 @@ class Index:
         return out
 
 
-def causes(record: dict[str, Any], changes: "list[tuple[str, Any]] | Index") -> list[Any]:
-    """The changes (``(key, change)`` pairs, or their :class:`Index`) a new result is attributed to."""
-    index = changes if isinstance(changes, Index) else Index(changes)
+def causes(record: dict[str, Any], index: Index) -> list[Any]:
+    """The changes of ``index`` a new result is attributed to."""
     ids = cited(record)
     machine = arm.key(record.get("resource_id"))
     for scope, look in ((ids, index.inside), ([machine], index.inside), (ids, index.around), ([machine], index.around)):
@@ -125,7 +125,7 @@ def attribute(records: Iterable[dict[str, Any]], effects: list[Any]) -> tuple[li
         found = causes(record, changes)
         if not found:
             unattributed += 1
-        code = next((f.get("code") for f in record.get("findings") or [] if f.get("code")), None)
+        code = (primary(record) or {}).get("code")
         for effect in found:
             breaks[id(effect)].append({"vm": record.get("vm"), "resource_id": record.get("resource_id"),
                                        "step": record.get("step"), "outcome": record.get("outcome"), "code": code})
@@ -146,7 +146,7 @@ def sentence(change: Any, hit: list[dict[str, Any]]) -> Text:
         key = (item["step"], item.get("outcome") == "error")
         if item["vm"] not in groups[key]:
             groups[key].append(str(item["vm"]))
-    order = sorted(groups, key=lambda k: (list(BY_NAME).index(k[0]) if k[0] in BY_NAME else 99, k[1]))
+    order = sorted(groups, key=lambda k: (ORDER.get(k[0], 99), k[1]))
     en, ja = [], []
     for step, unknown in order:
         names = _names(groups[(step, unknown)])

@@ -14,7 +14,7 @@ from urllib.parse import quote
 from .. import arm
 from . import i18n
 from .attribution import Index, causes
-from .results import message
+from .results import message, primary
 
 ROWS = 200           # per list; a what-if that breaks thousands of machines is summed up, not listed
 
@@ -40,7 +40,7 @@ def _new_table(new: list[dict[str, Any]], summary: dict[str, Any], lang: str, w:
     heads = [w["vm"], w["step"], w["verdict"], "Code", w["reason"]] + ([w["caused_by"]] if whatif else [])
     rows = []
     for record in new[:ROWS]:
-        finding = next((f for f in record.get("findings") or [] if f.get("code")), None)
+        finding = primary(record)
         cells = [_link(record), _e(record["step"]),
                  f'<span class="aa-badge aa-o-{_e(record["outcome"])}">{_e(w["o_" + record["outcome"]])}</span>',
                  f'<code class="aa-code">{_e(finding["code"] if finding else "-")}</code>',
@@ -87,8 +87,10 @@ def _changes_table(whatif: dict[str, Any], lang: str, w: dict[str, str]) -> str:
             '</table>' + _capped(len(whatif["changes"]), min(len(whatif["changes"]), ROWS), w))
 
 
-def section(summary: dict[str, Any] | None, records: list[dict[str, Any]], lang: str) -> str:
-    """The section's HTML ("" without a baseline)."""
+def section(summary: dict[str, Any] | None, records: list[dict[str, Any]], lang: str,
+            failing_outcomes: tuple[str, ...] = ("fail", "error")) -> str:
+    """The section's HTML ("" without a baseline). ``failing_outcomes``: what ``--fail-on new`` counts
+    (:func:`amaaudit.baseline.failing_outcomes`)."""
     if not summary:
         return ""
     w = i18n.words(lang)
@@ -106,7 +108,7 @@ def section(summary: dict[str, Any] | None, records: list[dict[str, Any]], lang:
                      for k, n, label in tiles)
     notes = "".join(f'<p class="aa-note">{_e(text)}</p>' for text in summary.get("warnings") or [])
     if summary.get("fail_on") == "new":
-        failing = sum(1 for r in records if r.get("baseline") == "new" and r["outcome"] in ("fail", "error"))
+        failing = sum(1 for r in records if r.get("baseline") == "new" and r["outcome"] in failing_outcomes)
         notes += f'<p class="aa-note aa-fail-on">{_e(w["fail_on_new"].format(n=failing))}</p>'
     new = [r for r in records if r.get("baseline") == "new"]
     new.sort(key=lambda r: {"error": 0, "fail": 1, "warn": 2, "waived": 3}.get(r["outcome"], 4))
