@@ -270,6 +270,7 @@ def _stubs(h: str):
              error_details=[h], proxy=NS(url=h, bypass=(h,)),
              agent_configuration={"extensionsEnabled": "false", "extensionsAllowList": [h], "extensionsBlockList":
                                   [h, "Microsoft.Azure.Monitor/AzureMonitorLinuxAgent"]},
+             extension_lists=([h], [h, "Microsoft.Azure.Monitor/AzureMonitorLinuxAgent"]),
              **{**machine, "host_private_link": arc_link, "extensions_blocked": Text(h, h)})
     set_id = rid("Microsoft.Compute/virtualMachineScaleSets", h)
     scale_set = NS(id=set_id, name=h, label=Text(f"scale set {h}", f"スケール セット {h}"), upgrade_mode=h)

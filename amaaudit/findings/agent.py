@@ -1,5 +1,5 @@
 from ..text import Text, clip
-from .commands import commands, handler, latest, major_minor  # noqa: F401  (latest/major_minor: used by callers)
+from .commands import commands, major_minor
 from .core import CRITICAL, HIGH, WARNING, Finding, number
 
 

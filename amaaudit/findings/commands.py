@@ -51,9 +51,6 @@ class VmCommands:
     def __init__(self, vm):
         self.vm = vm
 
-    def _where(self) -> dict:
-        return {"resource_group": self.vm.resource_group, "subscription": self.vm.subscription}
-
     def start(self) -> tuple[str, ...]:
         vm = self.vm
         return (az("vm", "start", resource_group=vm.resource_group, name=vm.name, subscription=vm.subscription),
@@ -239,10 +236,9 @@ class ArcCommands(VmCommands):
         out, q = [], self.q
         if str(config.get("extensionsEnabled")).strip().lower() == "false":
             out.append("azcmagent config set extensions.enabled true")
-        allow = [str(x) for x in config.get("extensionsAllowList") or [] if str(x).strip()]
+        allow, block = self.vm.extension_lists
         if allow and wanted.lower() not in {a.lower() for a in allow}:
             out.append(f"azcmagent config set extensions.allowlist {q(','.join(allow + [wanted]))}")
-        block = [str(x) for x in config.get("extensionsBlockList") or [] if str(x).strip()]
         kept = [b for b in block if b.lower() != wanted.lower()]
         if len(kept) < len(block):
             out.append(f"azcmagent config set extensions.blocklist {q(','.join(kept))}" if kept
@@ -269,4 +265,4 @@ def commands(machine) -> VmCommands:
     return FAMILIES[machine.managed_as](machine)
 
 
-__all__ = ["commands", "latest", "major_minor", "handler", "ps"]
+__all__ = ["commands", "latest", "major_minor", "handler"]

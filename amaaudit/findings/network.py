@@ -76,11 +76,11 @@ def blocked(vm, endpoints, denied) -> Finding:
     nsgs = _blocking(denied) or [_Blocking(first.deciding)]
     rule = nsgs[0].decision
     hosts = sorted({e.host for _, e, _ in denied})
-    fixes_en, fixes_ja, commands = [], [], []
+    fixes_en, fixes_ja, nsg_commands = [], [], []
     for nsg in nsgs:
         d = nsg.decision
         made = nsg.commands(vm)
-        commands += made
+        nsg_commands += made
         tags = sorted(nsg.tags)
         if made:
             fixes_en.append(f"on NSG {nsg.name}, allow outbound TCP 443 to the service {number(len(tags), 'tag', 'tags')} "
@@ -110,7 +110,7 @@ def blocked(vm, endpoints, denied) -> Finding:
         Text(f"{fix_en[:1].upper()}{fix_en[1:]}; then test each endpoint from the VM (the commands below). "
              f"Requirements: {DOCS}",
              f"{'。'.join(fixes_ja)}。その後 VM から各エンドポイントへの接続をご確認ください (以下のコマンド)。要件: {DOCS}"),
-        tuple(commands) + probe_commands(endpoints),
+        tuple(nsg_commands) + probe_commands(endpoints),
         {"endpoints": [e.host for e in endpoints],
          "denied": [{"endpoint": e.host, "nic": eg.nic.name, "nsg": d.deciding.nsg_id, "rule": d.deciding.rule_name,
                      "priority": d.deciding.priority} for eg, e, d in denied[:10]]})

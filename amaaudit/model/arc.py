@@ -121,6 +121,13 @@ class ArcMachine(Machine):
         return config if isinstance(config, dict) else {}
 
     @property
+    def extension_lists(self) -> tuple[list[str], list[str]]:
+        """The local agent configuration's extension allow and block lists (``publisher/type`` entries)."""
+        config = self.agent_configuration
+        return tuple([str(x).strip() for x in as_list(config.get(key)) if str(x).strip()]      # type: ignore[return-value]
+                     for key in ("extensionsAllowList", "extensionsBlockList"))
+
+    @property
     def extensions_blocked(self) -> Text | None:       # type: ignore[override]
         """The local agent configuration (``azcmagent config``) that keeps AMA off the machine."""
         config = self.agent_configuration
@@ -130,8 +137,7 @@ class ArcMachine(Machine):
                         "マシンで拡張機能が無効になっています (agentConfiguration.extensionsEnabled: false)")
         wanted = {f"{AMA_PUBLISHER}/{t}".lower() for t in AMA_TYPES.values()
                   if self.os_type is None or t == self.expected_ama_type}
-        allow = [str(x).strip() for x in as_list(config.get("extensionsAllowList")) if str(x).strip()]
-        block = [str(x).strip() for x in as_list(config.get("extensionsBlockList")) if str(x).strip()]
+        allow, block = self.extension_lists
         if allow and not wanted & {a.lower() for a in allow}:
             return Text(f"the machine's extension allow list ({', '.join(allow)}) does not include AMA",
                         f"マシンの拡張機能の許可リスト ({', '.join(allow)}) に AMA が含まれていません")

@@ -145,6 +145,15 @@ class Machine:
         """Raises :class:`Unknown` when the snapshot cannot tell."""
         raise NotImplementedError
 
+    @cached_property
+    def known_liveness(self) -> Liveness | None:
+        """:attr:`liveness`, or None when it is unknown: asked before each of a machine's steps, and a raised
+        :class:`Unknown` (its texts, the errors it looks up) is not cached the way an answer is."""
+        try:
+            return self.liveness
+        except Unknown:
+            return None
+
     @property
     def agent_service(self) -> AgentService | None:
         """None where the kind's documents do not report it."""
