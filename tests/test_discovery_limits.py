@@ -234,3 +234,12 @@ def test_time_left_is_the_larger_of_the_pace_and_the_buckets():
     walker._report()
     assert messages and messages[0].startswith("Reading machines: 5 of 10 machines") and "elapsed" in messages[0] \
         and "left)" in messages[0]
+
+
+def test_the_walker_and_the_pipeline_key_a_read_to_the_same_bucket():
+    from amaaudit.discovery.scheduler import TENANT, bucket_key
+    rid = "/subscriptions/AAAA-1/resourceGroups/rg/providers/Microsoft.Compute/virtualMachines/vm01"
+    assert bucket_key(rid) == "aaaa-1"                                   # what the walker reserves
+    assert bucket_key(rid + "/extensions") == "aaaa-1"                   # what the pipeline sends
+    assert bucket_key("/arm-proxy" + rid) == "aaaa-1"                   # --arm-endpoint https://host/arm-proxy
+    assert bucket_key("/providers/Microsoft.Compute/operations") == TENANT

@@ -51,6 +51,7 @@ from azure.mgmt.resourcegraph.models import QueryRequest, QueryRequestOptions
 
 from .armread import CANONICAL_TYPES, ArmReader, id_parts, type_of
 from .errors import NotRegistered, is_unregistered
+from .limits import ARG_REMAINING_HEADER, ARG_RESETS_HEADER
 from .pipeline import PipelineFactory, _parse_hms
 from .walker import ARC_EXTENSION_TYPE, MACHINE_LISTS, ArmSource, list_scope
 
@@ -130,6 +131,9 @@ class ArgSource:
                                            **factory.client_kwargs(scope))
         self.index: dict[str, dict] = {}
         self.children: dict[tuple[str, str], list[dict]] = {}
+        # (machine type, subscription) -> id -> document: the lists are answered from here, not by a scan of
+        # every row ARG returned, once per kind and scope
+        self.machines: dict[tuple[str, str], dict[str, dict]] = {}
         self.covered: dict[str, set[str]] = {t: set() for t in QUERIES}
         self.fallbacks: list[str] = []
         self.confirmations: dict[str, int] = {}     # ARM reads made to confirm an absence ARG reported
@@ -173,13 +177,13 @@ class ArgSource:
         raise ValueError("Resource Graph paging did not end")
 
     def _respect_quota(self, headers: Any) -> None:
-        remaining = headers.get("x-ms-user-quota-remaining")
+        remaining = headers.get(ARG_REMAINING_HEADER)
         try:
             exhausted = remaining is not None and int(remaining) <= 0
         except ValueError:
             exhausted = False
         if exhausted:
-            wait = min(_parse_hms(headers.get("x-ms-user-quota-resets-after")) or 1.0, self._max_wait)
+            wait = min(_parse_hms(headers.get(ARG_RESETS_HEADER)) or 1.0, self._max_wait)
             self._factory.counters.throttled(wait)
             self._progress(f"Resource Graph quota used up; waiting {wait:.0f} s for it to reset")
             time.sleep(wait)
@@ -188,6 +192,8 @@ class ArgSource:
         rid = doc["id"].rstrip("/")
         t = doc["type"].lower()
         self.index[rid.lower()] = doc
+        if t in LIST_COUNTERS:
+            self.machines.setdefault((t, id_parts(rid)["subscription"].lower()), {})[rid.lower()] = doc
         for op, (child_type, _table, segments) in CHILD_OPS.items():
             if t == child_type:
                 self.children.setdefault((op, _parent(rid, segments)), []).append(doc)
@@ -209,16 +215,8 @@ class ArgSource:
             if is_unregistered(exc):
                 return [], NotRegistered(list_scope(subscription, resource_group), resource_type.split("/")[0])
             return [], exc
-        found = []
-        for doc in self.index.values():
-            if doc["type"].lower() != resource_type.lower():
-                continue
-            p = id_parts(doc["id"])
-            if p["subscription"].lower() != subscription.lower():
-                continue
-            if resource_group and p["resource_group"].lower() != resource_group.lower():
-                continue
-            found.append(doc)
+        found = [doc for doc in self.machines.get((resource_type.lower(), subscription.lower()), {}).values()
+                 if not resource_group or id_parts(doc["id"])["resource_group"].lower() == resource_group.lower()]
         found.sort(key=lambda d: d["id"].lower())
         return found, None
 

@@ -52,8 +52,8 @@ from azure.core.pipeline.transport import RequestsTransport
 from azure.mgmt.core.policies import ARMChallengeAuthenticationPolicy, ARMHttpLoggingPolicy
 
 from .. import __version__
-from .limits import ARM_READS_HEADER, TENANT_READS_HEADER
-from .scheduler import TENANT, Pacer
+from .limits import ARG_RESETS_HEADER, ARM_READS_HEADER, TENANT_READS_HEADER
+from .scheduler import TENANT, Pacer, bucket_key
 
 USER_AGENT = f"amaaudit/{__version__}"
 
@@ -117,15 +117,6 @@ class ReadOnlyGuard(SansIOHTTPPolicy):
             self._counters.count(request_kind(method, path))
             return
         raise WriteRefused(f"amaaudit is read-only: refused to send {method} {path}")
-
-
-SUBSCRIPTION_IN_PATH = re.compile(r"^/subscriptions/([^/?#]+)", re.I)
-
-
-def bucket_key(path: str) -> str:
-    """Which ARM read bucket a request draws from: its subscription, or the tenant's."""
-    m = SUBSCRIPTION_IN_PATH.match(path)
-    return m.group(1).lower() if m else TENANT
 
 
 def _int_header(headers: Any, name: str) -> int | None:
@@ -209,7 +200,7 @@ class ReadRetryPolicy(RetryPolicy):
         value = super().get_retry_after(response)
         http = response.http_response
         if value is None and http.status_code == 429:
-            value = _parse_hms(http.headers.get("x-ms-user-quota-resets-after"))
+            value = _parse_hms(http.headers.get(ARG_RESETS_HEADER))
         if value is not None:
             value = min(float(value), self._max_retry_after)
         return value

@@ -24,6 +24,7 @@ other and "N of M machines" and the time left mean something.
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 from collections import deque
@@ -33,6 +34,16 @@ from typing import Any, Callable, Hashable
 from .limits import DOCUMENTED, Limits
 
 TENANT = "(tenant)"
+# The first /subscriptions/{id} of a request path or a resource id: an endpoint given with a path
+# (https://host/prefix) puts it after the prefix.
+_SUBSCRIPTION = re.compile(r"/subscriptions/([^/?#]+)", re.I)
+
+
+def bucket_key(path_or_id: str) -> str:
+    """Which ARM read bucket a request draws from: its subscription, or the tenant's. One function for
+    the walker that reserves a read and the pipeline that sends it: a reservation only holds if both agree."""
+    m = _SUBSCRIPTION.search(path_or_id)
+    return m.group(1).lower() if m else TENANT
 
 
 @dataclass

@@ -43,9 +43,9 @@ from concurrent.futures import FIRST_COMPLETED, Future, wait
 from dataclasses import dataclass
 from typing import Any, Callable, Iterable
 
-from .armread import ArmReader, id_parts, read_operation, type_of
+from .armread import ArmReader, read_operation, type_of
 from .errors import NotFound, NotRegistered, error_entry, is_unregistered
-from .scheduler import TENANT, Pacer, Scheduler
+from .scheduler import Pacer, Scheduler, bucket_key
 from .workers import DaemonPool
 from ..redact import redact
 
@@ -82,12 +82,13 @@ def is_uniform(scale_set: dict) -> bool:
     return str(props.get("orchestrationMode") or "Uniform").lower() == "uniform"
 
 
+EXT_TYPE = "Microsoft.Compute/virtualMachines/extensions"
 # op -> (operation reported in errors, type of the documents it returns or None = type of the id)
 OPS: dict[str, tuple[str | None, str | None]] = {
     "vm": ("Microsoft.Compute/virtualMachines/read", VM_TYPE),
     "arc": ("Microsoft.HybridCompute/machines/read", ARC_TYPE),
     "get": (None, None),
-    "ext": ("Microsoft.Compute/virtualMachines/extensions/read", "Microsoft.Compute/virtualMachines/extensions"),
+    "ext": (f"{EXT_TYPE}/read", EXT_TYPE),
     "arcext": ("Microsoft.HybridCompute/machines/extensions/read", ARC_EXTENSION_TYPE),
     "instances": ("Microsoft.Compute/virtualMachineScaleSets/virtualMachines/read", INSTANCE_TYPE),
     "dcra": ("Microsoft.Insights/dataCollectionRuleAssociations/read",
@@ -181,9 +182,6 @@ class ArmSource:
 
 def list_scope(subscription: str, resource_group: str | None) -> str:
     return f"/subscriptions/{subscription}" + (f"/resourceGroups/{resource_group}" if resource_group else "")
-
-
-EXT_TYPE = "Microsoft.Compute/virtualMachines/extensions"
 
 # what a read is called in the progress line
 READING = {"vm": "VMs", "ext": "extensions", "dcra": "DCR associations", "zonegroups": "private DNS zone groups",
@@ -367,7 +365,7 @@ class Walker:
         if answer is not None:           # answered from an index (Resource Graph): no request
             self._local.append((op, rid, (answer[0], answer[1], False)))
             return
-        self.scheduler.put(id_parts(rid)["subscription"].lower() or TENANT, (op, rid), fresh=fresh)
+        self.scheduler.put(bucket_key(rid), (op, rid), fresh=fresh)
 
     def _fetch(self, key: str, op: str, rid: str) -> tuple[list[dict], BaseException | None, bool]:
         self.pacer.claim(key)           # this thread's next request to ``key`` is the one reserved
