@@ -31,14 +31,8 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from . import arm
-from .snapshot import Snapshot, SnapshotError, from_document, parse_time
+from .snapshot import Snapshot, SnapshotError, from_document, parse_time, queried_workspaces, same_document
 
-# What a machine is: the resources a run lists and every check is about.
-MACHINE_TYPES = frozenset({
-    "microsoft.compute/virtualmachines",
-    "microsoft.compute/virtualmachinescalesets/virtualmachines",
-    "microsoft.hybridcompute/machines",
-})
 REPLACED_SHOWN = 100        # replaced documents named in the source (all are counted)
 
 
@@ -73,22 +67,6 @@ def capture_times(snapshot: Snapshot) -> dict[str, datetime]:
     return out
 
 
-def _queried(snap: Snapshot) -> set[str]:
-    """customerIds whose Heartbeat this snapshot queried (as the model reads it)."""
-    if snap.heartbeats is None:
-        return set()
-    if snap.heartbeat_workspaces is not None:
-        return {str(w).lower() for w in snap.heartbeat_workspaces}
-    return {str(d["properties"]["customerId"]).lower() for d in snap.resources
-            if d["type"].lower() == "microsoft.operationalinsights/workspaces"
-            and isinstance(d.get("properties"), dict) and isinstance(d["properties"].get("customerId"), str)}
-
-
-def _same(a: dict[str, Any], b: dict[str, Any]) -> bool:
-    k = arm.key(a["id"])
-    return a is b or {**a, "id": k} == {**b, "id": k}
-
-
 def compose(snapshots: list[Snapshot], label: str | None = None) -> Snapshot:
     """One snapshot of every document, error and Heartbeat row of ``snapshots`` (rules above)."""
     if len(snapshots) == 1:
@@ -108,12 +86,14 @@ def compose(snapshots: list[Snapshot], label: str | None = None) -> Snapshot:
         for doc in snapshots[i].resources:
             k = arm.key(doc["id"])
             before = kept.get(k)
-            if before is not None and not _same(before[1], doc):
+            if before is not None and not same_document(before[1], doc):
                 entry = replaced.setdefault(k, {"id": doc["id"], "dropped": []})
                 entry["dropped"].append(snapshots[before[0]].label)
                 entry["kept"] = snapshots[i].label
             kept[k] = (i, doc)
-    holder = {k: i for k, (i, doc) in kept.items() if doc["type"].lower() in MACHINE_TYPES}
+    from .model.machine import machine_types    # the model imports this module: asked when composing
+    machines = machine_types()
+    holder = {k: i for k, (i, doc) in kept.items() if doc["type"].lower() in machines}
 
     document: dict[str, Any] = {
         "format": "ama-estate/1",
@@ -176,7 +156,7 @@ def _heartbeats(snapshots: list[Snapshot], order: list[int], holder: dict[str, i
                 ) -> tuple[list[dict[str, Any]] | None, list[str]]:
     if all(s.heartbeats is None for s in snapshots):
         return None, []
-    queried = [_queried(s) for s in snapshots]
+    queried = [queried_workspaces(s) or set() for s in snapshots]
     rows: dict[tuple[str, str, str], dict[str, Any]] = {}
     for i in order:                                   # oldest first: a later row replaces an earlier one
         for row in snapshots[i].heartbeats or ():
@@ -186,8 +166,8 @@ def _heartbeats(snapshots: list[Snapshot], order: list[int], holder: dict[str, i
                 continue                              # the machine's own run asked this workspace
             rows[(ws, rid, str(row.get("category") or ""))] = row
     names: dict[str, str] = {}
-    for snap in snapshots:
-        for w in (snap.heartbeat_workspaces if snap.heartbeat_workspaces is not None else sorted(_queried(snap))):
+    for snap, asked in zip(snapshots, queried):
+        for w in (snap.heartbeat_workspaces if snap.heartbeat_workspaces is not None else sorted(asked)):
             names.setdefault(str(w).lower(), str(w))
     return list(rows.values()), sorted(names.values(), key=str.lower)
 

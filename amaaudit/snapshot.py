@@ -71,6 +71,24 @@ class Snapshot:
 
 
 # -- times ------------------------------------------------------------------------------------------
+def same_document(a: dict[str, Any], b: dict[str, Any]) -> bool:
+    """Two documents with the same id (case-insensitively) and the same contents."""
+    k = arm.key(a["id"])
+    return a is b or {**a, "id": k} == {**b, "id": k}
+
+
+def queried_workspaces(snap: "Snapshot") -> set[str] | None:
+    """customerIds (lower case) whose Heartbeat the snapshot queried; None when it collected no heartbeats.
+    A snapshot that does not list them queried every workspace it holds."""
+    if snap.heartbeats is None:
+        return None
+    if snap.heartbeat_workspaces is not None:
+        return {str(w).lower() for w in snap.heartbeat_workspaces}
+    return {str(d["properties"]["customerId"]).lower() for d in snap.resources
+            if d["type"].lower() == "microsoft.operationalinsights/workspaces"
+            and isinstance(d.get("properties"), dict) and isinstance(d["properties"].get("customerId"), str)}
+
+
 def parse_time(value: Any) -> datetime | None:
     """ISO-8601 to an aware UTC datetime; None when it is not a time. Never raises."""
     if not isinstance(value, str) or not value.strip() or len(value) > 100:   # real ones are < 40
@@ -218,7 +236,7 @@ def from_document(document: Any, name: str, raw: bytes | None = None) -> Snapsho
             raise refuse(f'{where} has a "name" of {len(entry["name"]):,} characters; no Azure resource name '
                          f"is longer than {MAX_NAME_LENGTH:,}. Fix or drop the entry.")
         k = arm.key(rid)
-        if k in seen and {**resources[seen[k]], "id": k} != {**entry, "id": k}:
+        if k in seen and not same_document(resources[seen[k]], entry):
             raise refuse(f"resources[{index}] and resources[{seen[k]}] have the same id {_short(rid)} "
                          "(ids compare case-insensitively) but different contents.")
         seen.setdefault(k, index)

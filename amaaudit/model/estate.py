@@ -15,7 +15,7 @@ from typing import Any, Iterable
 from .. import arm
 from ..compose import capture_times
 from ..text import Text
-from ..snapshot import Snapshot, gc_paused, parse_time
+from ..snapshot import Snapshot, gc_paused, parse_time, queried_workspaces
 
 HEARTBEAT_QUERY_OP = "Microsoft.OperationalInsights/workspaces/query/Heartbeat/read"
 
@@ -226,10 +226,9 @@ class Estate:
     @cached_property
     def machines(self) -> list:
         """Every machine of every registered kind (model.machine.KINDS), in id order."""
-        from . import arc, compute, scaleset  # noqa: F401 - importing them registers the kinds
-        from .machine import KINDS
+        from .machine import registered_kinds
         found: dict[str, Any] = {}
-        for cls in KINDS:
+        for cls in registered_kinds():
             for doc in cls.members(self):
                 found.setdefault(arm.key(doc["id"]), self.view(cls, doc))
         return [found[k] for k in sorted(found)]
@@ -278,16 +277,7 @@ class Estate:
     @cached_property
     def heartbeat_workspaces(self) -> set[str] | None:
         """customerIds whose Heartbeat was queried; None when heartbeats were not collected."""
-        if self.snapshot.heartbeats is None:
-            return None
-        if self.snapshot.heartbeat_workspaces is not None:
-            return {w.lower() for w in self.snapshot.heartbeat_workspaces}
-        ids = set()
-        for doc in self.of_type("Microsoft.OperationalInsights/workspaces"):
-            cid = (doc.get("properties") or {}).get("customerId")
-            if isinstance(cid, str):
-                ids.add(cid.lower())
-        return ids
+        return queried_workspaces(self.snapshot)
 
     def last_heartbeat(self, resource_id: str, customer_id: str, computer: str | None = None) -> datetime | None:
         """The newest AMA Heartbeat of ``resource_id`` in the workspace; with ``computer``, only the rows

@@ -30,11 +30,21 @@ DCRA_TYPE = "Microsoft.Insights/dataCollectionRuleAssociations"
 KINDS: list[type["Machine"]] = []
 
 
+def registered_kinds() -> list[type["Machine"]]:
+    """Every machine kind (importing their modules registers them)."""
+    from . import arc, compute, scaleset  # noqa: F401
+    return KINDS
+
+
 def inventory_operations() -> list[tuple[str, str | None]]:
     """(read operation, type of the resource it lists under, or None for a subscription or resource
     group) of every registered kind: a failure of one of these leaves machines out altogether."""
-    from . import arc, compute, scaleset  # noqa: F401 - importing them registers the kinds
-    return [op for cls in KINDS for op in cls.inventory]
+    return [op for cls in registered_kinds() for op in cls.inventory]
+
+
+def machine_types() -> frozenset[str]:
+    """The resource types (lower case) whose documents are machines."""
+    return frozenset(cls.resource_type.lower() for cls in registered_kinds())
 
 
 def machine_kind(cls: type["Machine"]) -> type["Machine"]:

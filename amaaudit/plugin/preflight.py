@@ -109,18 +109,12 @@ def child_args(args: list[str], estate: Path, findings: Path) -> list[str]:
 
 def copy_of(document: dict, path: Path) -> Path:
     """The document as loaded, keys in their order: the child and the xdist workers judge exactly what this
-    process would (evidence included). Not :func:`amaaudit.snapshot.write`, which sorts: a private temporary
-    copy of what was already read (redacted at capture, and what-if's ``after`` when applied)."""
+    process would (evidence included). Not :func:`amaaudit.snapshot.write`, which redacts, sorts and syncs: a
+    private temporary copy of what was already read (redacted at capture, and what-if's ``after`` when applied),
+    several times faster at 10,000 VMs."""
     with open(path, "w", encoding="utf-8") as out:
         json.dump(document, out, ensure_ascii=False, separators=(",", ":"))
     return path
-
-
-def worker_copy(config, planned: Planned) -> str:
-    """For pytest-xdist's workers: the estate as the deployment would leave it (never the file as it is)."""
-    folder = Path(tempfile.mkdtemp(prefix="amaaudit-whatif-estate-"))
-    config.add_cleanup(lambda: shutil.rmtree(folder, ignore_errors=True))
-    return str(copy_of(planned.snapshot.document or {}, folder / "estate-as-planned.json"))
 
 
 def baseline_run(config, planned: Planned) -> Path:

@@ -7,7 +7,7 @@ replay a live capture, so every process judges the same estate.
 
 from __future__ import annotations
 
-import os
+import shutil
 import sys
 import tempfile
 import time
@@ -173,19 +173,14 @@ def source_lines(loaded_estate: LoadedEstate, shown: int = 5) -> list[str]:
 
 
 def worker_copy(config, loaded_estate: LoadedEstate) -> str:
-    """A file the xdist workers can load: the snapshot as the controller saw it (a what-if's planned estate, or
-    several ``--estate`` files combined: written once, like a live capture)."""
-    if loaded_estate.planned is not None:
-        if loaded_estate.worker_file is None:    # one copy for all workers
-            loaded_estate.worker_file = preflight.worker_copy(config, loaded_estate.planned)
-        return loaded_estate.worker_file
+    """A file the xdist workers can load: the snapshot as the controller judges it. The file given, when it is
+    that; otherwise (a live capture, several ``--estate`` files combined, a what-if's planned estate) one copy
+    of the document for all workers, removed at cleanup (:func:`preflight.copy_of`)."""
     files = unique_paths(config.getoption("estate") or [])
-    if loaded_estate.kind != "live" and len(files) <= 1:
+    if loaded_estate.planned is None and loaded_estate.kind != "live" and len(files) <= 1:
         return str(Path(files[0] if files else config.rootpath / DEMO).resolve())
-    if loaded_estate.worker_file is None:   # one copy for all workers, removed at unconfigure
-        handle, path = tempfile.mkstemp(prefix="amaaudit-estate-", suffix=".json")
-        os.close(handle)
-        write(loaded_estate.snapshot.document, path)
-        loaded_estate.worker_file = path
-        config.add_cleanup(lambda: os.path.exists(path) and os.unlink(path))
+    if loaded_estate.worker_file is None:
+        folder = Path(tempfile.mkdtemp(prefix="amaaudit-estate-"))
+        config.add_cleanup(lambda: shutil.rmtree(folder, ignore_errors=True))
+        loaded_estate.worker_file = str(preflight.copy_of(loaded_estate.snapshot.document or {}, folder / "estate.json"))
     return loaded_estate.worker_file
