@@ -190,7 +190,6 @@ class ArcScope:
         self.id, self.name = doc["id"], doc.get("name") or arm.parse(doc["id"]).name
         self.location = str(doc.get("location") or "")
         p = props(doc)
-        self.public_network_access = str(p.get("publicNetworkAccess") or "")
         self.connections = []
         for c in as_list(p.get("privateEndpointConnections")):
             cp = props(c)

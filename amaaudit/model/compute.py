@@ -18,10 +18,7 @@ LEGACY_TYPES = {"microsoftmonitoringagent": "MicrosoftMonitoringAgent (MMA)",
                 "omsagentforlinux": "OmsAgentForLinux (OMS)"}
 VM_TYPE = "Microsoft.Compute/virtualMachines"
 EXTENSION_TYPE = "Microsoft.Compute/virtualMachines/extensions"
-SCALE_SET_TYPE = "Microsoft.Compute/virtualMachineScaleSets"
 
-# Kept for modules that imported them from here.
-_props, _list, _lower_keys = props, as_list, lower_keys
 __all__ = ["VirtualMachine", "Extension", "Status", "AMA_PUBLISHER", "AMA_TYPES", "DCRA_TYPE", "EXTENSION_TYPE"]
 
 
@@ -142,6 +139,24 @@ class ComputeMachine(Machine):
     def statuses(self) -> list[Status]:
         return Status.many((self.instance_view or {}).get("statuses"))
 
+    @property
+    def os_from_guest(self) -> str | None:
+        """The OS family the guest agent reports (``osName``), where the model does not say it."""
+        name = str((self.instance_view or {}).get("osName") or "").lower()
+        return ("Windows" if "windows" in name else "Linux") if name else None
+
+    @cached_property
+    def extension_views(self) -> dict[str, dict[str, Any]]:
+        """The instance view's entry of each extension, by lower-case name."""
+        return {str(v.get("name") or "").lower(): v
+                for v in as_list((self.instance_view or {}).get("extensions")) if isinstance(v, dict)}
+
+    @property
+    def nic_ids(self) -> list[str]:
+        profile = self.props.get("networkProfile")
+        nics = profile.get("networkInterfaces") if isinstance(profile, dict) else None
+        return [n["id"] for n in as_list(nics) if isinstance(n, dict) and isinstance(n.get("id"), str)]
+
     @cached_property
     def power_state(self) -> str | None:
         """``running``, ``deallocated``, ``stopped``...; None when no instance view was captured."""
@@ -209,15 +224,6 @@ class VirtualMachine(ComputeMachine):
         ref = self.props.get("virtualMachineScaleSet")
         return str(ref.get("id") or "") if isinstance(ref, dict) else ""
 
-    @property
-    def scale_set(self):
-        """The Flexible scale set's view, or None (standalone, or the scale set is not in the snapshot)."""
-        if not self.scale_set_id:
-            return None
-        from .scaleset import ScaleSet
-        doc = self.estate.get(self.scale_set_id)
-        return self.estate.view(ScaleSet, doc) if doc is not None else None
-
     # -- what it runs ------------------------------------------------------------------
     @cached_property
     def os_type(self) -> str | None:       # type: ignore[override]
@@ -232,10 +238,7 @@ class VirtualMachine(ComputeMachine):
                 return "Linux"
             if profile.get("windowsConfiguration"):
                 return "Windows"
-        name = str((self.instance_view or {}).get("osName") or "").lower()
-        if name:
-            return "Windows" if "windows" in name else "Linux"
-        return None
+        return self.os_from_guest
 
     @cached_property
     def image(self) -> dict[str, str]:       # type: ignore[override]
@@ -258,21 +261,13 @@ class VirtualMachine(ComputeMachine):
             # exported snapshots sometimes keep only those.
             docs = [r for r in as_list(self.doc.get("resources"))
                     if isinstance(r, dict) and str(r.get("type", "")).lower() == EXTENSION_TYPE.lower()]
-        views = {str(v.get("name", "")).lower(): v
-                 for v in as_list((self.instance_view or {}).get("extensions")) if isinstance(v, dict)}
         out = []
         for doc in docs:
             name = str(doc.get("name") or arm.parse(doc.get("id", "")).name).lower()
-            out.append(Extension(self.estate, doc, views.get(name)))
+            out.append(Extension(self.estate, doc, self.extension_views.get(name)))
         return out
 
     # -- network -----------------------------------------------------------------------
-    @property
-    def nic_ids(self) -> list[str]:
-        profile = self.props.get("networkProfile") or {}
-        nics = profile.get("networkInterfaces") if isinstance(profile, dict) else None
-        return [n["id"] for n in as_list(nics) if isinstance(n, dict) and isinstance(n.get("id"), str)]
-
     @cached_property
     def network(self):
         from .network import VmNetwork

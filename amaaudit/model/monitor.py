@@ -8,7 +8,7 @@ from typing import Any
 
 from .. import arm
 from ..text import Text
-from .compute import _list, _props
+from .machine import as_list as _list, props as _props
 from .estate import Estate
 
 DCR_TYPE = "Microsoft.Insights/dataCollectionRules"

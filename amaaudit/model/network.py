@@ -10,7 +10,7 @@ from typing import Any
 from .. import arm
 from ..text import Text
 from ..netpath import CompiledNsg, compile_nsg
-from .compute import _props
+from .machine import as_list as _list, props as _props
 from .estate import Estate, Incomplete, Malformed, Unknown
 
 NIC_TYPE = "Microsoft.Network/networkInterfaces"
@@ -29,10 +29,6 @@ A_TYPE = "Microsoft.Network/privateDnsZones/A"
 
 def _id(value: Any) -> str:
     return str(value.get("id") or "") if isinstance(value, dict) else ""
-
-
-def _list(value: Any) -> list:
-    return value if isinstance(value, list) else []
 
 
 @dataclass(frozen=True)
@@ -370,14 +366,6 @@ class VmNetwork(NetworkView):
             out.append(self.estate.view(NetworkInterface, doc))
         return out
 
-    def vnet(self, vnet_id: str) -> VirtualNetwork | None:
-        doc = self.estate.resolve(vnet_id, VNET_TYPE, Text(f"virtual network {arm.parse(vnet_id).name}", f"仮想ネットワーク {arm.parse(vnet_id).name}"))
-        return self.estate.view(VirtualNetwork, doc) if doc else None
-
-    def subnet(self, subnet_id: str) -> Subnet | None:
-        vnet = self.vnet(arm.parent(subnet_id)) if subnet_id else None
-        return vnet.subnets.get(arm.key(subnet_id)) if vnet else None
-
     @cached_property
     def placements(self) -> list[Placement]:
         """Each IP configuration of each NIC, in its subnet (the subnet's VNet read)."""
@@ -436,6 +424,6 @@ class VmNetwork(NetworkView):
             if vnet.dns_servers:
                 out[f"VNet {vnet.name}"] = vnet.dns_servers
         for nic in self.nics:
-            if nic is not None and nic.dns_servers:
+            if nic.dns_servers:
                 out[f"NIC {nic.name}"] = nic.dns_servers
         return out

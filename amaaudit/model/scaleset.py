@@ -39,11 +39,6 @@ class ScaleSet:
         return Text(f"scale set {self.name}", f"スケール セット {self.name}")
 
     @property
-    def orchestration(self) -> str:
-        """"Uniform" or "Flexible"; older Uniform sets do not record it."""
-        return str(self.props.get("orchestrationMode") or "Uniform")
-
-    @property
     def upgrade_mode(self) -> str:
         policy = self.props.get("upgradePolicy")
         return str(policy.get("mode") or "") if isinstance(policy, dict) else ""
@@ -120,11 +115,7 @@ class ScaleSetInstance(ComputeMachine):
     # -- what it runs --------------------------------------------------------------------
     @cached_property
     def os_type(self) -> str | None:       # type: ignore[override]
-        found = self.scale_set.os_type
-        if found:
-            return found
-        name = str((self.instance_view or {}).get("osName") or "").lower()
-        return ("Windows" if "windows" in name else "Linux") if name else None
+        return self.scale_set.os_type or self.os_from_guest
 
     @cached_property
     def image(self) -> dict[str, str]:       # type: ignore[override]
@@ -144,8 +135,7 @@ class ScaleSetInstance(ComputeMachine):
     def extensions(self) -> list[Extension]:       # type: ignore[override]
         on_instance = {str(r.get("name") or arm.parse(str(r.get("id") or "")).name).lower(): r
                        for r in as_list(self.doc.get("resources")) if isinstance(r, dict)}
-        views = {str(v.get("name") or "").lower(): v
-                 for v in as_list((self.instance_view or {}).get("extensions")) if isinstance(v, dict)}
+        views = self.extension_views
         out = []
         for definition in self.scale_set.extension_definitions:
             name = str(definition.get("name") or "")
@@ -173,12 +163,6 @@ class ScaleSetInstance(ComputeMachine):
     @cached_property
     def network(self) -> "ScaleSetNetwork":
         return ScaleSetNetwork(self)
-
-    @property
-    def nic_ids(self) -> list[str]:
-        profile = self.props.get("networkProfile")
-        nics = profile.get("networkInterfaces") if isinstance(profile, dict) else None
-        return [n["id"] for n in as_list(nics) if isinstance(n, dict) and isinstance(n.get("id"), str)]
 
     # -- what lives on the scale set -----------------------------------------------------
     @property
