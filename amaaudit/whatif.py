@@ -303,12 +303,12 @@ class _Estate:
             effects.append("changed in place in " + arm.parse(arm.parent(change.resource_id)).name)
         if effects:
             return "; ".join(effects)
-        siblings = any(arm.key(arm.parent(d.get("id"))) == arm.key(arm.parent(change.resource_id))
-                       and str(d.get("type", "")).lower() == change.type.lower() for d in self.docs.values()) \
-            if where else False
-        if where and not siblings:
-            self._edit_parent(*where, change.resource_id, new, add=True)
-            return "added in place in " + arm.parse(arm.parent(change.resource_id)).name
+        if where:
+            parent, rtype = arm.key(arm.parent(change.resource_id)), change.type.lower()
+            if not any(arm.key(arm.parent(d.get("id"))) == parent and str(d.get("type", "")).lower() == rtype
+                       for d in self.docs.values()):
+                self._edit_parent(*where, change.resource_id, new, add=True)
+                return "added in place in " + arm.parse(arm.parent(change.resource_id)).name
         self.docs[k] = new
         return "added"
 

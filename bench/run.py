@@ -322,9 +322,7 @@ def discovery_timing(estate: Path, latency: tuple[float, float], concurrency: in
                               "waits": src.get("throttle_waits", 0), "wait_s": src.get("throttle_wait_seconds", 0),
                               "paced_s": src.get("paced_seconds", 0),
                               "floor": DOCUMENTED.arm_floor_seconds(served["reads"]),
-                              "busiest": max(served["reads"].values(), default=0),
                               "errors": len(doc.get("errors") or []),
-                              "confirmations": sum((src.get("resource_graph_confirmations") or {}).values()),
                               "repeated_gets": served["repeated_gets"], "comparable": comparable(doc),
                               "vms": sum(1 for r in doc["resources"]
                                          if r["type"].lower() == "microsoft.compute/virtualmachines")}

@@ -173,7 +173,8 @@ def app(head: dict[str, Any], matrix: dict[str, Any], lang: str, waivers: list[d
 
 def kind_notes(kinds: list[str], lang: str) -> str:
     """What ARM does not show of each machine kind present (nothing for plain VMs)."""
-    notes = [i18n.word("kind_note_" + k, lang) for k in kinds if "kind_note_" + k in i18n.words(lang)]
+    words = i18n.words(lang)
+    notes = [i18n.word("kind_note_" + k, lang) for k in kinds if "kind_note_" + k in words]
     return "".join(f'<p class="aa-muted aa-hint aa-kind-note">{_e(n)}</p>' for n in notes)
 
 

@@ -54,10 +54,15 @@ def reason(record: dict[str, Any], lang: str) -> str:
     return (record.get("reason_text") or {}).get(lang) or record.get("reason") or ""
 
 
-def message(record: dict[str, Any], lang: str) -> str:
-    """What a result says in one line: its deciding finding's message, else its reason."""
-    finding = primary(record)
-    return finding["message"][lang] if finding else reason(record, lang)
+_ASK = object()
+
+
+def message(record: dict[str, Any], lang: str, finding: dict[str, Any] | None | object = _ASK) -> str:
+    """What a result says in one line: its deciding finding's message, else its reason. ``finding``: its
+    :func:`primary`, where the caller already has it."""
+    if finding is _ASK:
+        finding = primary(record)
+    return finding["message"][lang] if finding else reason(record, lang)    # type: ignore[index]
 
 
 def blocked(record: dict[str, Any]) -> bool:
@@ -73,7 +78,7 @@ def to_object(record: dict[str, Any], lang: str) -> dict[str, Any]:
     for f in record.get("findings") or []:
         if f is finding or f["severity"] in FAILING:
             commands += [c for c in f.get("commands", []) if c not in commands]
-    said = (finding["message"][lang] if finding else reason(record, lang)) or None     # message(), primary known
+    said = message(record, lang, finding) or None
     out = {
         "vm": record["vm"], "kind": record.get("kind") or "vm", "resource_id": record["resource_id"],
         "subscription": record["subscription"],
