@@ -48,8 +48,16 @@ class VmCommands:
                   "Azure portal > 対象のマシン > [設定] > [拡張機能とアプリケーション]")
     identity_portal = Text("Azure portal > the VM > Security > Identity", "Azure portal > 対象のマシン > [セキュリティ] > [ID]")
 
+    group = "vm"          # the az command group of the resource that carries extensions and identity
+
     def __init__(self, vm):
         self.vm = vm
+
+    def _resource_name(self) -> str:
+        return self.vm.name
+
+    def _extension_parent(self) -> dict[str, str]:
+        return {"vm_name": self.vm.name}
 
     def start(self) -> tuple[str, ...]:
         vm = self.vm
@@ -76,7 +84,7 @@ class VmCommands:
 
     def auto_upgrade(self, ext) -> str:
         vm = self.vm
-        return az("vm", "extension", "set", resource_group=vm.resource_group, vm_name=vm.name,
+        return az(self.group, "extension", "set", resource_group=vm.resource_group, **self._extension_parent(),
                   subscription=vm.subscription, name=ext.type, extension_instance_name=_instance(ext),
                   publisher=PUBLISHER, version=handler(ext.type, ext.type_handler_version), enable_auto_upgrade="true")
 
@@ -94,7 +102,7 @@ class VmCommands:
 
     def attach_identity(self, identity_id: str) -> tuple[str, ...]:
         vm = self.vm
-        return (az("vm", "identity", "assign", resource_group=vm.resource_group, name=vm.name,
+        return (az(self.group, "identity", "assign", resource_group=vm.resource_group, name=self._resource_name(),
                    subscription=vm.subscription, identities=identity_id),)
 
 
@@ -107,9 +115,17 @@ class ScaleSetCommands(VmCommands):
     identity_portal = Text("Azure portal > the scale set > Security > Identity",
                            "Azure portal > 対象のスケール セット > [セキュリティ] > [ID]")
 
+    group = "vmss"
+
     @property
     def _set(self) -> str:
         return self.vm.scale_set.name
+
+    def _resource_name(self) -> str:
+        return self._set
+
+    def _extension_parent(self) -> dict[str, str]:
+        return {"vmss_name": self._set}
 
     def start(self) -> tuple[str, ...]:
         vm = self.vm
@@ -143,21 +159,10 @@ class ScaleSetCommands(VmCommands):
         return az("vmss", "extension", "delete", resource_group=vm.resource_group, vmss_name=self._set,
                   subscription=vm.subscription, name=ext.name)
 
-    def auto_upgrade(self, ext) -> str:
-        vm = self.vm
-        return az("vmss", "extension", "set", resource_group=vm.resource_group, vmss_name=self._set,
-                  subscription=vm.subscription, name=ext.type, extension_instance_name=_instance(ext),
-                  publisher=PUBLISHER, version=handler(ext.type, ext.type_handler_version), enable_auto_upgrade="true")
-
     def assign_system_identity(self) -> tuple[str, ...]:
         vm = self.vm
         return (az("vmss", "identity", "assign", resource_group=vm.resource_group, name=self._set,
                    subscription=vm.subscription),)
-
-    def attach_identity(self, identity_id: str) -> tuple[str, ...]:
-        vm = self.vm
-        return (az("vmss", "identity", "assign", resource_group=vm.resource_group, name=self._set,
-                   subscription=vm.subscription, identities=identity_id),)
 
 
 class ArcCommands(VmCommands):
